@@ -1,0 +1,186 @@
+//! The command line (DESIGN §4) as clap definitions. Parsing only; `main` runs what it says.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// telex — a terminal explorer for exported product telemetry.
+///
+/// With no command, opens EXPORT (default: the bundled sample) in the interactive explorer.
+/// The export is only ever read.
+#[derive(Debug, Parser)]
+#[command(name = "telex", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The SQLite export to explore (default: sample-data/telemetry.db)
+    pub export: Option<PathBuf>,
+
+    /// Start the explorer with this filter, e.g. "category:error since:-7d"
+    #[arg(long, short = 'f', value_name = "FILTER")]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the matching events
+    List {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Print at most this many events
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        #[command(flatten)]
+        privacy: Privacy,
+    },
+    /// Print one event with every column and its payload
+    Show {
+        /// The SQLite export
+        export: PathBuf,
+        /// The event's id
+        id: i64,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+        #[command(flatten)]
+        privacy: Privacy,
+    },
+    /// Count the matching events by category, tenant, event name and day
+    Stats {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+        format: StatsFormat,
+        /// Rows per table section (0 for all)
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+        #[command(flatten)]
+        privacy: Privacy,
+    },
+    /// Write a realistic synthetic export, deterministic for a seed
+    Generate {
+        /// Where to write the export (refused if it exists, unless --force)
+        out: PathBuf,
+        /// How many events to write
+        #[arg(long, value_name = "N", default_value_t = 20_000)]
+        events: u64,
+        /// The seed: the same seed and size give the same export
+        #[arg(long, value_name = "S", default_value_t = 42)]
+        seed: u64,
+        /// Also write every planted identifier and leak as JSON lines (id, field, kind, leak)
+        #[arg(long, value_name = "FILE")]
+        truth: Option<PathBuf>,
+        /// Replace OUT if it exists
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The export and the filter every reading command takes.
+#[derive(Debug, Args)]
+pub struct Input {
+    /// The SQLite export
+    pub export: PathBuf,
+    /// Filter terms, as in the explorer's filter bar, e.g. category:error tenant:5E87* since:-7d
+    #[arg(
+        value_name = "FILTER",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
+    pub filter: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Privacy {
+    /// Print identifying values as they are instead of masked
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Table,
+    Json,
+}
+
+/// Joins filter words from the shell back into filter text. The shell has already removed the
+/// user's quotes, so a word with spaces is quoted again: `sign-in failed` → `"sign-in failed"`,
+/// `name:a b` → `name:"a b"`.
+pub fn filter_text(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| requote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn requote(word: &str) -> String {
+    if !word.chars().any(char::is_whitespace) || word.contains('"') {
+        return word.to_string();
+    }
+    let (negated, rest) = match word.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", word),
+    };
+    match rest.split_once(':') {
+        Some((key, value))
+            if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+        {
+            format!("{negated}{key}:\"{value}\"")
+        }
+        _ => format!("{negated}\"{rest}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_requoted_into_filter_text() {
+        let words: Vec<String> = [
+            "category:error",
+            "sign-in failed",
+            "-name:a b",
+            "-x y",
+            "plain",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            filter_text(&words),
+            r#"category:error "sign-in failed" -name:"a b" -"x y" plain"#
+        );
+    }
+
+    #[test]
+    fn the_command_line_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cli = Cli::parse_from(["telex", "list", "x.db", "category:error", "-name:crash"]);
+        match cli.command {
+            Some(Command::List { input, .. }) => {
+                assert_eq!(input.filter, ["category:error", "-name:crash"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::parse_from(["telex", "my.db"]);
+        assert_eq!(cli.export, Some(PathBuf::from("my.db")));
+        assert!(cli.command.is_none());
+    }
+}

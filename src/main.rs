@@ -1,0 +1,139 @@
+//! The `telex` binary: parse the command line, open the export, run the explorer or a batch
+//! command. Every failure a user can cause ends here as one line on stderr and exit code 2.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use telex::batch::{self, BatchError};
+use telex::cli::{Cli, Command, filter_text};
+use telex::generate::{self, GenerateOptions};
+use telex::store::Store;
+use telex::text::thousands;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::Quiet) => ExitCode::SUCCESS,
+        Err(Failure::Message(msg)) => {
+            eprintln!("telex: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    /// The reader went away (`telex list … | head`): not an error worth a word.
+    Quiet,
+    Message(String),
+}
+
+impl From<BatchError> for Failure {
+    fn from(e: BatchError) -> Self {
+        match e {
+            BatchError::Write(io) if io.kind() == io::ErrorKind::BrokenPipe => Failure::Quiet,
+            other => Failure::Message(other.to_string()),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<Store, Failure> {
+    Store::open(path).map_err(|e| Failure::Message(e.to_string()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match cli.command {
+        None => {
+            let path = cli.export.unwrap_or_else(sample_export);
+            let store = open(&path)?;
+            let filter = batch::parse_filter(&store, cli.filter.as_deref().unwrap_or(""))?;
+            drop(out);
+            telex::tui::run(store, filter).map_err(|e| Failure::Message(e.to_string()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::List {
+            input,
+            format,
+            limit,
+            privacy,
+        }) => {
+            let store = open(&input.export)?;
+            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            batch::list(&store, &filter, format, limit, privacy.reveal, &mut out)?;
+        }
+        Some(Command::Show {
+            export,
+            id,
+            format,
+            privacy,
+        }) => {
+            let store = open(&export)?;
+            batch::show(&store, id, format, privacy.reveal, &mut out)?;
+        }
+        Some(Command::Stats {
+            input,
+            format,
+            top,
+            privacy,
+        }) => {
+            let store = open(&input.export)?;
+            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            batch::stats(&store, &filter, format, top, privacy.reveal, &mut out)?;
+        }
+        Some(Command::Generate {
+            out: path,
+            events,
+            seed,
+            truth,
+            force,
+        }) => {
+            let opts = GenerateOptions {
+                events,
+                seed,
+                truth,
+                force,
+            };
+            let show_progress = io::stderr().is_terminal();
+            let mut progress = |written: u64| {
+                if show_progress {
+                    eprint!(
+                        "\rgenerating: {} / {} events",
+                        thousands(written),
+                        thousands(events)
+                    );
+                }
+            };
+            let report = generate::generate(&path, &opts, &mut progress)
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            if show_progress {
+                eprintln!();
+            }
+            writeln!(
+                out,
+                "wrote {} events to {} ({} planted leaks)",
+                thousands(report.events),
+                report.path.display(),
+                thousands(report.planted)
+            )
+            .map_err(BatchError::from)?;
+        }
+    }
+    out.flush().map_err(BatchError::from)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bundled sample: beside the working directory when run from the repository, else where
+/// the crate was built.
+fn sample_export() -> PathBuf {
+    let local = PathBuf::from("sample-data/telemetry.db");
+    if local.exists() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/telemetry.db")
+    }
+}

@@ -1,0 +1,227 @@
+//! Rewriting the identifying values of one event in place, given its findings: the basis of
+//! masked batch output (privacy by default) and of shareable samples. Pure: no I/O.
+
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::model::{Event, Finding, Kind};
+
+/// What to put in place of an identifying value.
+pub trait Replacer {
+    fn replace(&mut self, kind: Kind, value: &str) -> String;
+}
+
+/// Shape-keeping masks (`a***@contoso.com`), as `pii::mask` writes them.
+pub struct Mask;
+
+impl Replacer for Mask {
+    fn replace(&mut self, kind: Kind, value: &str) -> String {
+        crate::pii::mask(kind, value)
+    }
+}
+
+/// `event` with the value (or span) behind every finding replaced. Findings whose field no
+/// longer exists are skipped: the event is never made less redacted by a stale finding.
+pub fn apply(event: &Event, findings: &[Finding], replacer: &mut dyn Replacer) -> Event {
+    let mut out = event.clone();
+    let mut payload_json: Option<Value> = None;
+    let mut payload_changed = false;
+
+    for (field, group) in by_field(findings) {
+        if let Some(pointer) = field.strip_prefix("payload/") {
+            let json = payload_json.get_or_insert_with(|| {
+                out.payload
+                    .as_deref()
+                    .and_then(|p| serde_json::from_str(p).ok())
+                    .unwrap_or(Value::Null)
+            });
+            if let Some(target) = json.pointer_mut(&format!("/{pointer}")) {
+                let text = match target {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(_) | Value::Null | Value::Array(_) | Value::Object(_) => continue,
+                };
+                *target = Value::String(rewrite(&text, &group, replacer));
+                payload_changed = true;
+            }
+        } else if let Some(slot) = column_slot(&mut out, field) {
+            if let Some(text) = slot.as_deref() {
+                *slot = Some(rewrite(text, &group, replacer));
+            }
+        }
+    }
+    if payload_changed {
+        if let Some(json) = payload_json {
+            out.payload = Some(json.to_string());
+        }
+    }
+    out
+}
+
+/// Findings grouped by field, in their (sorted) order.
+fn by_field(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        match groups.iter_mut().find(|(field, _)| *field == f.field) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((f.field.as_str(), vec![f])),
+        }
+    }
+    groups
+}
+
+fn column_slot<'a>(event: &'a mut Event, field: &str) -> Option<&'a mut Option<String>> {
+    let s = &mut event.summary;
+    match field {
+        "tenant_id" => Some(&mut s.tenant_id),
+        "session_id" => Some(&mut s.session_id),
+        "user_id" => Some(&mut s.user_id),
+        "app_name" => Some(&mut event.app_name),
+        "app_version" => Some(&mut event.app_version),
+        "payload" => Some(&mut event.payload),
+        other => event
+            .extra
+            .iter_mut()
+            .find(|(name, _)| name == other)
+            .map(|(_, v)| v),
+    }
+}
+
+/// `text` with each finding's span (or the whole text) replaced. Overlapping spans are merged
+/// and replaced once, as the kind of the first; a span that is out of range or not on a
+/// character boundary replaces the whole value, so a bad span never leaks.
+fn rewrite(text: &str, findings: &[&Finding], replacer: &mut dyn Replacer) -> String {
+    let mut spans: Vec<(Range<usize>, Kind)> = Vec::new();
+    for f in findings {
+        match &f.span {
+            Some(r) if r.start < r.end && text.get(r.clone()).is_some() => {
+                spans.push((r.clone(), f.kind));
+            }
+            _ => return replacer.replace(f.kind, text),
+        }
+    }
+    spans.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut merged: Vec<(Range<usize>, Kind)> = Vec::new();
+    for (r, kind) in spans {
+        match merged.last_mut() {
+            Some((last, _)) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push((r, kind)),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (r, kind) in merged {
+        out.push_str(&text[at..r.start]);
+        out.push_str(&replacer.replace(kind, &text[r.clone()]));
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Confidence, EventSummary};
+
+    struct Tag;
+    impl Replacer for Tag {
+        fn replace(&mut self, kind: Kind, value: &str) -> String {
+            format!("<{kind}:{}>", value.len())
+        }
+    }
+
+    fn event(payload: &str) -> Event {
+        Event {
+            summary: EventSummary {
+                id: 1,
+                ts: "2026-09-01T00:00:00.000Z".into(),
+                category: "error".into(),
+                name: "crash".into(),
+                tenant_id: Some("T1".into()),
+                session_id: None,
+                user_id: Some("amosmarble".into()),
+            },
+            app_name: None,
+            app_version: None,
+            payload: Some(payload.into()),
+            extra: vec![("region".into(), Some("eu-alice".into()))],
+        }
+    }
+
+    fn finding(field: &str, kind: Kind, span: Option<Range<usize>>) -> Finding {
+        Finding {
+            field: field.into(),
+            kind,
+            confidence: Confidence::High,
+            span,
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn replaces_columns_payload_pointers_and_spans() {
+        let e =
+            event(r#"{"a":{"ip":"203.0.113.7"},"msg":"mail bob@x.io or 1.2.3.4 now","n":4111}"#);
+        let findings = vec![
+            finding("user_id", Kind::Username, None),
+            finding("region", Kind::PersonName, Some(3..8)),
+            finding("payload/a/ip", Kind::IpAddress, None),
+            finding("payload/msg", Kind::Email, Some(5..13)),
+            finding("payload/msg", Kind::IpAddress, Some(17..24)),
+            finding("payload/n", Kind::CreditCard, None),
+            finding("payload/missing", Kind::Email, None),
+        ];
+        let out = apply(&e, &findings, &mut Tag);
+        assert_eq!(out.summary.user_id.as_deref(), Some("<username:10>"));
+        assert_eq!(out.extra[0].1.as_deref(), Some("eu-<person_name:5>"));
+        assert_eq!(
+            out.payload.as_deref(),
+            Some(
+                r#"{"a":{"ip":"<ip_address:11>"},"msg":"mail <email:8> or <ip_address:7> now","n":"<credit_card:4>"}"#
+            )
+        );
+        assert_eq!(out.summary.tenant_id.as_deref(), Some("T1"), "untouched");
+    }
+
+    #[test]
+    fn overlapping_or_bad_spans_never_leak() {
+        let e = event(r#"{"m":"héllo secret"}"#);
+        let overlapping = vec![
+            finding("payload/m", Kind::SecretToken, Some(7..13)),
+            finding("payload/m", Kind::SecretToken, Some(9..13)),
+        ];
+        let out = apply(&e, &overlapping, &mut Tag);
+        assert_eq!(
+            out.payload.as_deref(),
+            Some(r#"{"m":"héllo <secret_token:6>"}"#)
+        );
+
+        let inside_a_char = vec![finding("payload/m", Kind::PersonName, Some(2..4))];
+        let out = apply(&e, &inside_a_char, &mut Tag);
+        assert_eq!(out.payload.as_deref(), Some(r#"{"m":"<person_name:13>"}"#));
+    }
+
+    #[test]
+    fn raw_payloads_and_escaped_pointers() {
+        let mut e = event("not json bob@x.io");
+        let out = apply(
+            &e,
+            &[finding("payload", Kind::Email, Some(9..17))],
+            &mut Tag,
+        );
+        assert_eq!(out.payload.as_deref(), Some("not json <email:8>"));
+
+        e.payload = Some(r#"{"a/b":{"c~d":"v"}}"#.into());
+        let out = apply(
+            &e,
+            &[finding("payload/a~1b/c~0d", Kind::Email, None)],
+            &mut Tag,
+        );
+        assert_eq!(
+            out.payload.as_deref(),
+            Some(r#"{"a/b":{"c~d":"<email:1>"}}"#)
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! All SQL against the export: the read-only open with its checks (DESIGN §6), the schema
+//! it found, keyset pages on `(ts, id)`, counts, facets, statistics and streaming reads.
+//! Every value is a bound parameter; only column names found in the schema are written in.
+
+mod open;
+mod query;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, Row, params_from_iter};
+
+use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, ValueCount};
+pub use open::StoreError;
+use query::Sql;
+pub use schema::Schema;
+
+/// A read-only connection to one export.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    schema: Schema,
+    /// Pinned time for relative filter terms (`since:-7d`); the wall clock when `None`.
+    now: Option<DateTime<Utc>>,
+}
+
+/// Where a page starts. Pages always come back in ascending `(ts, id)` order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    First,
+    Last,
+    /// Rows strictly after the cursor.
+    After(Cursor),
+    /// Rows strictly before the cursor (the page that ends just before it).
+    Before(Cursor),
+    /// Rows from the cursor on, the cursor's own row included.
+    From(Cursor),
+}
+
+/// Counts of the matching events by category, tenant, event name and day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub total: u64,
+    pub matching: u64,
+    pub by_category: Vec<ValueCount>,
+    pub by_tenant: Vec<ValueCount>,
+    pub by_name: Vec<ValueCount>,
+    pub by_day: Vec<ValueCount>,
+}
+
+/// Lets another thread stop a query that this store is running (a superseded page or count).
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
+impl Store {
+    /// Opens an export read-only, checking that it is a readable SQLite file with an events table.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = open::read_only(path)?;
+        let schema = Schema::read(&conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            schema,
+            now: None,
+        })
+    }
+
+    /// Pins "now" for relative time terms, so results do not depend on the clock.
+    pub fn with_now(mut self, now: DateTime<Utc>) -> Store {
+        self.now = Some(now);
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.conn.get_interrupt_handle())
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
+    fn sql(&self, filter: &Filter) -> Sql {
+        Sql::new(&self.schema, filter, self.now())
+    }
+
+    /// Up to `limit` matching events from `anchor`, in ascending `(ts, id)` order.
+    pub fn page(
+        &self,
+        filter: &Filter,
+        anchor: &Anchor,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let mut sql = self.sql(filter);
+        let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
+        match anchor {
+            Anchor::First | Anchor::Last => {}
+            Anchor::After(c) => sql.after(c, ">"),
+            Anchor::From(c) => sql.after(c, ">="),
+            Anchor::Before(c) => sql.after(c, "<"),
+        }
+        let order = if descending { "DESC" } else { "ASC" };
+        let text = format!(
+            "SELECT {cols} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} LIMIT ?",
+            cols = self.schema.summary_columns(),
+            table = self.schema.table_sql(),
+            where_ = sql.where_clause(),
+            ts = self.schema.ts_sql(),
+            id = self.schema.id_sql(),
+        );
+        let mut params = sql.params;
+        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let mut stmt = self.conn.prepare_cached(&text)?;
+        let mut rows: Vec<EventSummary> = stmt
+            .query_map(params_from_iter(params), summary_from_row)?
+            .collect::<Result<_, _>>()?;
+        if descending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// How many events match.
+    pub fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
+        let sql = self.sql(filter);
+        let text = format!(
+            "SELECT count(*) FROM {} {}",
+            self.schema.table_sql(),
+            sql.where_clause()
+        );
+        let n: i64 = self
+            .conn
+            .prepare_cached(&text)?
+            .query_row(params_from_iter(sql.params), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Events in the whole export.
+    pub fn total(&self) -> Result<u64, StoreError> {
+        self.count(&Filter::default())
+    }
+
+    /// The values of `facet` among the events matching `filter` (its own terms on that facet
+    /// set aside), with counts, most frequent first. `needle` narrows to values containing it,
+    /// case-insensitively.
+    pub fn facet_values(
+        &self,
+        facet: Facet,
+        filter: &Filter,
+        needle: &str,
+        limit: usize,
+    ) -> Result<Vec<ValueCount>, StoreError> {
+        let Some(column) = self.schema.column_sql(facet.column()) else {
+            return Ok(Vec::new());
+        };
+        let mut sql = self.sql(&filter.without(&Field::from(facet)));
+        sql.push(format!("{column} IS NOT NULL"), Vec::new());
+        if !needle.is_empty() {
+            sql.push(
+                format!("instr(lower({column}), lower(?)) > 0"),
+                vec![Value::Text(needle.to_string())],
+            );
+        }
+        self.group_by(&column, sql, Some(limit), "count(*) DESC, 1 ASC")
+    }
+
+    /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
+    /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
+    pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
+        let by = |expr: &str, order: &str| self.group_by(expr, self.sql(filter), None, order);
+        let tenant = self
+            .schema
+            .column_sql("tenant_id")
+            .unwrap_or_else(|| "NULL".into());
+        let by_category = by("category", "count(*) DESC, 1 ASC")?;
+        let matching = by_category.iter().map(|v| v.count).sum();
+        Ok(Stats {
+            total: if filter.is_empty() {
+                matching
+            } else {
+                self.total()?
+            },
+            matching,
+            by_category,
+            by_tenant: by(&tenant, "count(*) DESC, 1 ASC")?,
+            by_name: by("name", "count(*) DESC, 1 ASC")?,
+            by_day: by(&format!("substr({}, 1, 10)", self.schema.ts_sql()), "1 ASC")?,
+        })
+    }
+
+    fn group_by(
+        &self,
+        expr: &str,
+        sql: Sql,
+        limit: Option<usize>,
+        order: &str,
+    ) -> Result<Vec<ValueCount>, StoreError> {
+        let mut text = format!(
+            "SELECT {expr}, count(*) FROM {} {} GROUP BY 1 ORDER BY {order}",
+            self.schema.table_sql(),
+            sql.where_clause()
+        );
+        let mut params = sql.params;
+        if let Some(limit) = limit {
+            text.push_str(" LIMIT ?");
+            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        let mut stmt = self.conn.prepare_cached(&text)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| {
+            Ok(ValueCount {
+                value: text_of(r.get_ref(0)?).unwrap_or_default(),
+                count: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One event with every column, or `None` when no event has that id.
+    pub fn event(&self, id: EventId) -> Result<Option<Event>, StoreError> {
+        let text = format!(
+            "SELECT {} FROM {} WHERE {} = ?",
+            self.schema.event_columns(),
+            self.schema.table_sql(),
+            self.schema.id_sql()
+        );
+        let mut stmt = self.conn.prepare_cached(&text)?;
+        let mut rows = stmt.query([id])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(self.event_from_row(row)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Calls `visit` with every matching event in `(ts, id)` order, streaming (nothing is
+    /// collected), until it returns `false` or `limit` events were visited.
+    pub fn for_each_event(
+        &self,
+        filter: &Filter,
+        limit: Option<u64>,
+        mut visit: impl FnMut(Event) -> bool,
+    ) -> Result<u64, StoreError> {
+        let sql = self.sql(filter);
+        let text = format!(
+            "SELECT {} FROM {} {} ORDER BY {}, {}",
+            self.schema.event_columns(),
+            self.schema.table_sql(),
+            sql.where_clause(),
+            self.schema.ts_sql(),
+            self.schema.id_sql()
+        );
+        let mut stmt = self.conn.prepare(&text)?;
+        let mut rows = stmt.query(params_from_iter(sql.params))?;
+        let mut seen = 0;
+        while limit.is_none_or(|l| seen < l) {
+            let Some(row) = rows.next()? else { break };
+            seen += 1;
+            if !visit(self.event_from_row(row)?) {
+                break;
+            }
+        }
+        Ok(seen)
+    }
+
+    /// The rows of the optional `export_info` table, in key order.
+    pub fn export_info(&self) -> Result<Vec<(String, String)>, StoreError> {
+        if !self.schema.has_export_info {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM export_info ORDER BY key")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                text_of(r.get_ref(0)?).unwrap_or_default(),
+                text_of(r.get_ref(1)?).unwrap_or_default(),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn event_from_row(&self, row: &Row<'_>) -> rusqlite::Result<Event> {
+        let summary = summary_from_row(row)?;
+        let app_name = text_of(row.get_ref(7)?);
+        let app_version = text_of(row.get_ref(8)?);
+        let payload = text_of(row.get_ref(9)?);
+        let mut extra = Vec::with_capacity(self.schema.extra.len());
+        for (i, name) in self.schema.extra.iter().enumerate() {
+            extra.push((name.clone(), text_of(row.get_ref(10 + i)?)));
+        }
+        Ok(Event {
+            summary,
+            app_name,
+            app_version,
+            payload,
+            extra,
+        })
+    }
+}
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
+    Ok(EventSummary {
+        id: row.get(0)?,
+        ts: text_of(row.get_ref(1)?).unwrap_or_default(),
+        category: text_of(row.get_ref(2)?).unwrap_or_default(),
+        name: text_of(row.get_ref(3)?).unwrap_or_default(),
+        tenant_id: text_of(row.get_ref(4)?),
+        session_id: text_of(row.get_ref(5)?),
+        user_id: text_of(row.get_ref(6)?),
+    })
+}
+
+/// Any SQLite value as text. Invalid UTF-8 and BLOBs become `\xNN` escapes, so a strange
+/// export can be shown and never panics.
+fn text_of(value: ValueRef<'_>) -> Option<String> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(bytes) => Some(match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => escape_bytes(bytes, false),
+        }),
+        ValueRef::Blob(bytes) => Some(escape_bytes(bytes, true)),
+    }
+}
+
+fn escape_bytes(bytes: &[u8], all: bool) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for chunk in bytes.utf8_chunks() {
+        if all {
+            for b in chunk.valid().bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        } else {
+            out.push_str(chunk.valid());
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}

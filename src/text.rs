@@ -1,0 +1,135 @@
+//! Making untrusted export text safe to put on a terminal, and small display helpers.
+//! Control characters, ANSI escapes and bidi overrides become visible escapes (`\x1b`,
+//! `\u{202e}`), so nothing in an export can move the cursor, recolour or reorder the screen.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// `text` with every character that could act on a terminal written as a visible escape.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Characters that reorder text (Trojan Source): embeddings, overrides, isolates and marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escape(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// A stored timestamp shown in UTC as `2026-09-01 12:00:00.000`; text that is not RFC 3339 is
+/// shown as it is (made visible).
+pub fn utc_time(ts: &str) -> Cow<'_, str> {
+    match DateTime::parse_from_rfc3339(ts) {
+        Ok(t) => Cow::Owned(
+            t.with_timezone(&Utc)
+                .format("%Y-%m-%d %H:%M:%S%.3f")
+                .to_string(),
+        ),
+        Err(_) => visible(ts),
+    }
+}
+
+/// A stored timestamp normalised to RFC 3339 UTC (`2026-09-01T10:00:00.000Z`), for batch output.
+pub fn rfc3339_utc(ts: &str) -> String {
+    match DateTime::parse_from_rfc3339(ts) {
+        Ok(t) => t
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Millis, true),
+        Err(_) => ts.to_string(),
+    }
+}
+
+/// A byte count for people: `812 B`, `4.2 KB`, `3.1 MB`.
+pub fn human_size(bytes: usize) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{size:.1} {}", UNITS[unit])
+    }
+}
+
+/// A count with thousands separators: `1,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls_ansi_and_bidi_and_leaves_the_rest() {
+        assert!(matches!(visible("plain café 日本"), Cow::Borrowed(_)));
+        assert_eq!(visible("a\u{1b}[31mred"), "a\\x1b[31mred");
+        assert_eq!(visible("l1\nl2\tx\r"), "l1\\nl2\\tx\\r");
+        assert_eq!(
+            visible("abc\u{202e}def\u{2066}"),
+            "abc\\u{202e}def\\u{2066}"
+        );
+        assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m", "C1 CSI too");
+        assert_eq!(visible("\u{7f}"), "\\x7f");
+    }
+
+    #[test]
+    fn times_are_shown_in_utc() {
+        assert_eq!(
+            utc_time("2026-09-01T14:00:00+02:00"),
+            "2026-09-01 12:00:00.000"
+        );
+        assert_eq!(utc_time("yesterday\u{1b}"), "yesterday\\x1b");
+        assert_eq!(
+            rfc3339_utc("2026-09-01T14:00:00+02:00"),
+            "2026-09-01T12:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn sizes_and_counts_read_well() {
+        assert_eq!(human_size(812), "812 B");
+        assert_eq!(human_size(4300), "4.2 KB");
+        assert_eq!(human_size(3 * 1024 * 1024), "3.0 MB");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

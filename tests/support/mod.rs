@@ -1,0 +1,52 @@
+//! Shared test helpers: build real SQLite exports from reviewable SQL and check that commands
+//! leave them byte for byte unchanged.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub const SMALL_SQL: &str = include_str!("../fixtures/small.sql");
+
+/// Writes a SQLite file at `dir/name` from SQL text and returns its path.
+pub fn db_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
+    let path = dir.join(name);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    path
+}
+
+/// The small fixture export in a fresh directory.
+pub fn small_export() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_from_sql(dir.path(), "small.db", SMALL_SQL);
+    (dir, path)
+}
+
+/// Fails the test if running `f` changes the file's bytes (or creates journal files beside it).
+pub fn assert_untouched<T>(path: &Path, f: impl FnOnce() -> T) -> T {
+    let before = std::fs::read(path).unwrap();
+    let siblings_before = siblings(path);
+    let out = f();
+    assert!(
+        std::fs::read(path).unwrap() == before,
+        "{} was modified",
+        path.display()
+    );
+    assert_eq!(
+        siblings(path),
+        siblings_before,
+        "files appeared beside the export"
+    );
+    out
+}
+
+fn siblings(path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
