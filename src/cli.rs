@@ -1,8 +1,9 @@
 //! The command line (DESIGN §4) as clap definitions. Parsing only; `main` runs what it says.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// telex — a terminal explorer for exported product telemetry.
 ///
@@ -118,6 +119,49 @@ pub enum StatsFormat {
     Json,
 }
 
+/// The arguments with every known `--flag` of the subcommand moved before the filter words.
+/// Filter words may start with `-` (negation), so clap would otherwise read a `--reveal` or
+/// `--format csv` typed after them as more filter text.
+pub fn flags_first(args: Vec<OsString>) -> Vec<OsString> {
+    let command = Cli::command();
+    let Some(sub_at) = args
+        .iter()
+        .position(|a| command.find_subcommand(a).is_some())
+    else {
+        return args;
+    };
+    let Some(sub) = command.find_subcommand(&args[sub_at]) else {
+        return args;
+    };
+    let (mut flags, mut rest) = (Vec::new(), Vec::new());
+    let mut words = args[sub_at + 1..].iter();
+    while let Some(word) = words.next() {
+        let text = word.to_string_lossy();
+        if text == "--" {
+            rest.push(word.clone());
+            rest.extend(words.by_ref().cloned());
+            break;
+        }
+        let long = text
+            .strip_prefix("--")
+            .map(|t| t.split('=').next().unwrap_or(t));
+        let known = long.and_then(|name| sub.get_arguments().find(|a| a.get_long() == Some(name)));
+        match known {
+            Some(arg) => {
+                flags.push(word.clone());
+                if arg.get_action().takes_values() && !text.contains('=') {
+                    flags.extend(words.next().cloned());
+                }
+            }
+            None => rest.push(word.clone()),
+        }
+    }
+    let mut out = args[..=sub_at].to_vec();
+    out.extend(flags);
+    out.extend(rest);
+    out
+}
+
 /// Joins filter words from the shell back into filter text. The shell has already removed the
 /// user's quotes, so a word with spaces is quoted again: `sign-in failed` → `"sign-in failed"`,
 /// `name:a b` → `name:"a b"`.
@@ -170,12 +214,58 @@ mod tests {
 
     #[test]
     fn the_command_line_parses() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
         let cli = Cli::parse_from(["telex", "list", "x.db", "category:error", "-name:crash"]);
         match cli.command {
             Some(Command::List { input, .. }) => {
                 assert_eq!(input.filter, ["category:error", "-name:crash"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let args = [
+            "telex",
+            "list",
+            "x.db",
+            "-tenant:a",
+            "--reveal",
+            "b",
+            "--format",
+            "csv",
+        ];
+        let cli = Cli::parse_from(flags_first(args.map(OsString::from).to_vec()));
+        match cli.command {
+            Some(Command::List {
+                input,
+                privacy,
+                format,
+                ..
+            }) => {
+                assert_eq!(
+                    input.filter,
+                    ["-tenant:a", "b"],
+                    "flags anywhere stay flags"
+                );
+                assert!(privacy.reveal);
+                assert_eq!(format, ListFormat::Csv);
+            }
+            other => panic!("{other:?}"),
+        }
+        let args = ["telex", "stats", "x.db", "--top=3", "--", "--reveal"];
+        let cli = Cli::parse_from(flags_first(args.map(OsString::from).to_vec()));
+        match cli.command {
+            Some(Command::Stats {
+                input,
+                privacy,
+                top,
+                ..
+            }) => {
+                assert_eq!(
+                    input.filter,
+                    ["--reveal"],
+                    "after -- everything is filter text"
+                );
+                assert!(!privacy.reveal);
+                assert_eq!(top, 3);
             }
             other => panic!("{other:?}"),
         }

@@ -8,13 +8,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use telex::batch::{self, BatchError};
-use telex::cli::{Cli, Command, filter_text};
+use telex::cli::{Cli, Command, filter_text, flags_first};
 use telex::generate::{self, GenerateOptions};
 use telex::store::Store;
 use telex::text::thousands;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(flags_first(std::env::args_os().collect()));
     match run(cli) {
         Ok(code) => code,
         Err(Failure::Quiet) => ExitCode::SUCCESS,

@@ -45,16 +45,14 @@ pub fn apply(event: &Event, findings: &[Finding], replacer: &mut dyn Replacer) -
                 *target = Value::String(rewrite(&text, &group, replacer));
                 payload_changed = true;
             }
-        } else if let Some(slot) = column_slot(&mut out, field) {
-            if let Some(text) = slot.as_deref() {
-                *slot = Some(rewrite(text, &group, replacer));
-            }
+        } else if let Some(slot) = column_slot(&mut out, field)
+            && let Some(text) = slot.as_deref()
+        {
+            *slot = Some(rewrite(text, &group, replacer));
         }
     }
-    if payload_changed {
-        if let Some(json) = payload_json {
-            out.payload = Some(json.to_string());
-        }
+    if payload_changed && let Some(json) = payload_json {
+        out.payload = Some(json.to_string());
     }
     out
 }

@@ -1,0 +1,177 @@
+//! The vocabulary of the state machine: modes and panes, the actions keys map to, the
+//! messages `update` consumes, the effects it requests and the facts the worker reports.
+
+use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Filter, ValueCount};
+
+/// What the keys currently mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Normal,
+    /// Typing in the filter bar.
+    Filter,
+    /// A tenant/session picker is open.
+    Picker,
+    Help,
+}
+
+/// The pane that receives movement keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Sidebar,
+    Table,
+    Detail,
+}
+
+/// What a key means (imperative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    SelectNext,
+    SelectPrev,
+    PageDown,
+    PageUp,
+    SelectFirst,
+    SelectLast,
+    FocusNext,
+    FocusPrev,
+    /// Enter in normal mode: apply the sidebar category, or open the detail pane.
+    Activate,
+    EditFilter,
+    ClearFilter,
+    OpenPicker(Facet),
+    NarrowToSelected(Facet),
+    Back,
+    ToggleHelp,
+    /// Esc: leave the current mode or overlay.
+    Cancel,
+    /// Enter while typing.
+    Submit,
+    Input(char),
+    DeleteBack,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    ClearLine,
+}
+
+/// A mouse gesture, already resolved by the runtime to the pane under the pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointer {
+    /// Wheel over a pane: positive scrolls down.
+    Wheel { pane: Pane, lines: i32 },
+    /// A click on the `line`-th content line of a pane (0 = first line inside the border).
+    Click { pane: Pane, line: u16 },
+}
+
+/// The room the layout gives to the panes, so `update` can page and wrap without ratatui.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Viewport {
+    /// Visible rows of the events table (header excluded).
+    pub table_rows: u16,
+    pub detail_width: u16,
+    pub detail_rows: u16,
+}
+
+/// Everything `update` consumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Action(Action),
+    Pointer(Pointer),
+    Resized(Viewport),
+    Loaded(Loaded),
+}
+
+/// Where a requested page starts; pages always come back in ascending `(ts, id)` order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStart {
+    First,
+    Last,
+    After(Cursor),
+    Before(Cursor),
+}
+
+/// Work `update` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadPage {
+        seq: u64,
+        filter: Filter,
+        start: PageStart,
+        limit: usize,
+    },
+    CountMatching {
+        seq: u64,
+        filter: Filter,
+    },
+    CountTotal,
+    /// Counts per category for `filter` with its category terms set aside.
+    CountCategories {
+        seq: u64,
+        filter: Filter,
+    },
+    LoadFacet {
+        seq: u64,
+        facet: Facet,
+        filter: Filter,
+        needle: String,
+        limit: usize,
+    },
+    LoadDetail {
+        seq: u64,
+        id: EventId,
+    },
+}
+
+/// The kinds of work; the worker keeps only the newest request of each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EffectKind {
+    Page,
+    Count,
+    Total,
+    Categories,
+    Facet,
+    Detail,
+}
+
+impl Effect {
+    pub fn kind(&self) -> EffectKind {
+        match self {
+            Effect::LoadPage { .. } => EffectKind::Page,
+            Effect::CountMatching { .. } => EffectKind::Count,
+            Effect::CountTotal => EffectKind::Total,
+            Effect::CountCategories { .. } => EffectKind::Categories,
+            Effect::LoadFacet { .. } => EffectKind::Facet,
+            Effect::LoadDetail { .. } => EffectKind::Detail,
+        }
+    }
+}
+
+/// Facts the worker reports back. Errors are display text: the app shows them and goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Page {
+        seq: u64,
+        result: Result<Vec<EventSummary>, String>,
+    },
+    Count {
+        seq: u64,
+        result: Result<u64, String>,
+    },
+    Total {
+        result: Result<u64, String>,
+    },
+    Categories {
+        seq: u64,
+        result: Result<Vec<ValueCount>, String>,
+    },
+    Facet {
+        seq: u64,
+        result: Result<Vec<ValueCount>, String>,
+    },
+    Detail {
+        seq: u64,
+        result: Result<Option<Box<Event>>, String>,
+    },
+}

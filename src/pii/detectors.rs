@@ -1,0 +1,291 @@
+//! Text detectors for secrets (JWT, bearer, API key prefixes, URL passwords), addresses
+//! around `@` (email, SIP URI) and user-profile paths. Each runs only past a byte prefilter.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::fieldname::Hints;
+use super::validators::jwt_header_ok;
+use super::{Profile, Sink};
+use crate::model::{Confidence, Kind};
+
+static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+        r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}",
+        r"|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[bpas]-[A-Za-z0-9-]{10,}",
+        r"|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,})"
+    ))
+    .expect("static regex")
+});
+
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+}
+
+pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
+    let b = text.as_bytes();
+    if p.len >= 30 && p.dots >= 2 {
+        let mut from = 0;
+        while let Some(off) = text[from..].find("eyJ") {
+            let start = from + off;
+            let mut end = start;
+            while end < b.len()
+                && (b[end].is_ascii_alphanumeric() || matches!(b[end], b'-' | b'_' | b'.'))
+            {
+                end += 1;
+            }
+            from = end.max(start + 3);
+            let tok = text[start..end].trim_end_matches('.');
+            if (start == 0 || !b[start - 1].is_ascii_alphanumeric()) && jwt_header_ok(tok) {
+                let mut ev = vec![
+                    "pattern: JWT".to_string(),
+                    "validator: JWT header decodes (alg)".to_string(),
+                ];
+                if text[..start].to_ascii_lowercase().ends_with("bearer ") {
+                    ev.push("bearer scheme".into());
+                }
+                sink.hint(&mut ev, Hints::SECRET);
+                sink.push(
+                    Kind::SecretToken,
+                    Confidence::High,
+                    start..start + tok.len(),
+                    ev,
+                );
+            }
+        }
+    }
+    if p.len >= 20 && p.space {
+        // One search per scheme tail (`earer `, `asic `) covers both capitalisations.
+        for (tail, min) in [("earer ", 16), ("asic ", 8)] {
+            let mut from = 0;
+            while let Some(off) = text[from..].find(tail) {
+                let at = from + off;
+                from = at + tail.len();
+                if at == 0
+                    || !matches!(b[at - 1], b'B' | b'b')
+                    || (at >= 2 && b[at - 2].is_ascii_alphanumeric())
+                {
+                    continue;
+                }
+                let start = at + tail.len();
+                let end = start + b[start..].iter().take_while(|c| is_token_byte(**c)).count();
+                from = end;
+                let tok = &b[start..end];
+                if tok.len() >= min && tok.iter().any(u8::is_ascii_digit) {
+                    let scheme = if min == 16 { "bearer" } else { "basic" };
+                    let ev = vec![format!("pattern: {scheme} token")];
+                    sink.push(Kind::SecretToken, Confidence::High, start..end, ev);
+                }
+            }
+        }
+    }
+    if p.len >= 20 && (p.underscores || p.dashes > 0 || p.upper) {
+        for m in API_KEY.find_iter(text) {
+            // Boundaries are checked here so the regex keeps its literal-prefix prefilter.
+            let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+            if m.start() > 0 && word(&b[m.start() - 1]) || b.get(m.end()).is_some_and(word) {
+                continue;
+            }
+            let prefix: String = m
+                .as_str()
+                .chars()
+                .take_while(|c| *c != '_' && *c != '-')
+                .take(6)
+                .collect();
+            let ev = vec![format!("pattern: API key prefix {prefix}")];
+            sink.push(Kind::SecretToken, Confidence::High, m.range(), ev);
+        }
+    }
+}
+
+fn local_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+fn domain_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+}
+
+/// The length of a domain at the start of `s`: labels, at least one dot, alphabetic TLD.
+pub(crate) fn domain_len(s: &[u8]) -> Option<usize> {
+    let mut end = s.iter().take_while(|c| domain_byte(**c)).count();
+    while end > 0 && matches!(s[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    let d = &s[..end];
+    let last_dot = d.iter().rposition(|c| *c == b'.')?;
+    let tld = &d[last_dot + 1..];
+    let labels_ok = d
+        .split(|c| *c == b'.')
+        .all(|l| !l.is_empty() && l[0] != b'-');
+    (labels_ok && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some(end)
+}
+
+/// Everything around `@`: URL userinfo with a password (secret), `sip:` URIs, emails.
+pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = b[from..].iter().position(|c| *c == b'@') {
+        let at = from + off;
+        from = at + 1;
+        let mut start = at;
+        while start > 0 && local_byte(b[start - 1]) {
+            start -= 1;
+        }
+        while start < at && matches!(b[start], b'.' | b'\'' | b'-') {
+            start += 1;
+        }
+        let Some(dlen) = domain_len(&b[at + 1..]) else {
+            continue;
+        };
+        let end = at + 1 + dlen;
+        from = end;
+        if start > 0 && b[start - 1] == b':' {
+            // `scheme://user:password@host`: the credentials are the secret; never an email.
+            let mut user = start - 1;
+            while user > 0 && local_byte(b[user - 1]) {
+                user -= 1;
+            }
+            if text[..user].ends_with("://") {
+                let ev = vec!["pattern: URL userinfo with password".to_string()];
+                sink.push(Kind::SecretToken, Confidence::High, user..at, ev);
+                continue;
+            }
+            let scheme_start = start - 1;
+            let lower = text[..scheme_start].to_ascii_lowercase();
+            if lower.ends_with("sip") || lower.ends_with("sips") {
+                let s = scheme_start - if lower.ends_with("sips") { 4 } else { 3 };
+                if s == 0 || !b[s - 1].is_ascii_alphanumeric() {
+                    let mut ev = vec!["pattern: sip URI".to_string()];
+                    sink.hint(&mut ev, Hints::SIP);
+                    sink.push(Kind::SipUri, Confidence::High, s..end, ev);
+                    continue;
+                }
+            }
+        }
+        if start == at || (start >= 3 && &text[start - 3..start] == "://") {
+            continue;
+        }
+        let value = &text[start..end];
+        let mut ev = vec!["pattern: email address".to_string()];
+        let mut conf = if start == 0 && end == b.len() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        if sink.hint(&mut ev, Hints::EMAIL) || sink.hint(&mut ev, Hints::USER) {
+            conf = Confidence::High;
+        }
+        if let Some(link) = sink
+            .ctx
+            .emails
+            .iter()
+            .find(|(v, f)| v.eq_ignore_ascii_case(value) && f != sink.field)
+        {
+            ev.push(format!("link: same value as {}", link.1));
+            conf = Confidence::High;
+        }
+        sink.push(Kind::Email, conf, start..end, ev);
+    }
+}
+
+/// `C:\Users\alice`, `/home/alice`, `/Users/alice`: the span ends after the user segment.
+pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
+    let b = text.as_bytes();
+    for (needle, marker_off) in [("sers", 1usize), ("/home/", 0)] {
+        let mut from = 0;
+        while let Some(off) = text[from..].find(needle) {
+            let hit = from + off;
+            from = hit + needle.len();
+            let Some(m) = hit.checked_sub(marker_off) else {
+                continue;
+            };
+            let rest = &text[m..];
+            let before = if m > 0 { b[m - 1] } else { 0 };
+            let (m, marker_len, win) = if rest.starts_with("/home/") {
+                (m, 6, false)
+            } else if before == b'/' && rest.starts_with("Users/") {
+                (m - 1, 7, false)
+            } else if before == b'\\'
+                && (rest.starts_with("Users\\") || rest.starts_with("users\\"))
+            {
+                (m - 1, 7, true)
+            } else {
+                continue;
+            };
+            let mut seg_start = m + marker_len;
+            // JSON-in-text payloads double their backslashes.
+            while seg_start < b.len() && b[seg_start] == b'\\' {
+                seg_start += 1;
+            }
+            let seg_len = b[seg_start..]
+                .iter()
+                .take_while(|c| {
+                    !matches!(
+                        c,
+                        b'\\'
+                            | b'/'
+                            | b':'
+                            | b'"'
+                            | b'\''
+                            | b'<'
+                            | b'>'
+                            | b'|'
+                            | b'?'
+                            | b'*'
+                            | b' '
+                            | b'\t'
+                            | b'\n'
+                            | b','
+                            | b')'
+                            | b']'
+                    )
+                })
+                .count();
+            let seg = &text[seg_start..seg_start + seg_len];
+            if seg.is_empty() || !seg.as_bytes()[0].is_ascii_alphanumeric() {
+                continue;
+            }
+            let lower = seg.to_ascii_lowercase();
+            if matches!(
+                lower.as_str(),
+                "public"
+                    | "default"
+                    | "all users"
+                    | "default user"
+                    | "shared"
+                    | "runner"
+                    | "user"
+                    | "username"
+                    | "name"
+                    | "you"
+                    | "me"
+            ) {
+                continue;
+            }
+            let mut start = m;
+            if win {
+                let mut s = m;
+                while s > 0 && b[s - 1] == b'\\' {
+                    s -= 1;
+                }
+                if s >= 2 && b[s - 1] == b':' && b[s - 2].is_ascii_alphabetic() {
+                    start = s - 2;
+                } else {
+                    continue;
+                }
+            } else if m > 0 && (b[m - 1].is_ascii_alphanumeric() || b[m - 1] == b'.') {
+                continue;
+            }
+            let span: Range<usize> = start..seg_start + seg_len;
+            let ev = vec![format!(
+                "pattern: user profile path ({})",
+                if win { "windows" } else { "unix" }
+            )];
+            sink.push(Kind::UserPath, Confidence::High, span, ev);
+        }
+    }
+}

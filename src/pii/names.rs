@@ -1,0 +1,168 @@
+//! Person names: a compact embedded given-name/surname list and the matching of names in
+//! values and free text (list-based, or learnt from the name fields of the same record).
+
+use std::ops::Range;
+
+use super::namelist::{GIVEN, SURNAMES};
+
+pub fn is_given(w: &str) -> bool {
+    GIVEN.binary_search(&w).is_ok()
+}
+
+pub fn is_surname(w: &str) -> bool {
+    SURNAMES.binary_search(&w).is_ok()
+}
+
+/// `Alice`, `O'Brien`, `Jean-Luc`: a capital then lower-case letters.
+fn capitalised(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && chars.clone().next().is_some_and(char::is_lowercase)
+        && chars.all(|c| c.is_alphabetic() || c == '\'' || c == '-' || c == '.')
+}
+
+/// How a whole value in a name-hinted field reads as a person's name.
+pub enum NameFit {
+    /// Given name and surname both in the embedded lists.
+    Listed,
+    /// Shaped like a name (2–4 capitalised words), one part listed or none.
+    Shaped,
+}
+
+pub fn fit_whole(value: &str) -> Option<NameFit> {
+    let mut words = value.split(' ');
+    let first = words.next()?;
+    let mut last = first;
+    let mut count = 1;
+    if !capitalised(first) {
+        return None;
+    }
+    for w in words {
+        count += 1;
+        if count > 4 || !capitalised(w) {
+            return None;
+        }
+        last = w;
+    }
+    if count == 1 {
+        is_given(first).then_some(NameFit::Shaped)
+    } else if is_given(first) && is_surname(last) {
+        Some(NameFit::Listed)
+    } else {
+        Some(NameFit::Shaped)
+    }
+}
+
+/// A name found in text: its span and whether both parts are in the lists.
+pub struct TextName {
+    pub span: Range<usize>,
+    pub listed: bool,
+}
+
+/// Given name followed by a capitalised word that is a listed surname, or that carries a
+/// possessive (`Alice Hawking's iPhone`), or anywhere in a name-hinted field. In a `loose`
+/// field (a device name) any two capitalised words with a possessive are a name.
+pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl FnMut(TextName)) {
+    let mut words = Words { text, pos: 0 };
+    let Some(mut prev) = words.next() else {
+        return;
+    };
+    for cur in words {
+        let gap = &text[prev.end..cur.start];
+        let (w1, w2) = (&text[prev.clone()], &text[cur.clone()]);
+        if gap == " " && capitalised(w1) && capitalised(w2) {
+            let given = is_given(w1);
+            let listed = given && is_surname(w2);
+            let rest = &text[cur.end..];
+            let possessive = rest.starts_with("'s") || rest.starts_with("\u{2019}s");
+            if listed || given && (possessive || name_field) || loose && possessive {
+                found(TextName {
+                    span: prev.start..cur.end,
+                    listed,
+                });
+            }
+        }
+        prev = cur;
+    }
+}
+
+/// Occurrences of a learnt name in text, on word boundaries.
+pub fn find_learnt(text: &str, name: &str, mut found: impl FnMut(Range<usize>)) {
+    if name.len() < 3 {
+        return;
+    }
+    for (at, m) in text.match_indices(name) {
+        let before = text[..at].chars().next_back();
+        let after = text[at + m.len()..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            found(at..at + m.len());
+        }
+    }
+}
+
+/// Runs of alphabetic characters (apostrophes inside a word kept: `O'Brien`).
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Iterator for Words<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let rest = self.text.get(self.pos..)?;
+        let start = self.pos + rest.find(|c: char| c.is_alphabetic())?;
+        let tail = &self.text[start..];
+        let mut end = self.text.len();
+        let mut it = tail.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let inner_apostrophe = c == '\''
+                && it.peek().is_some_and(|&(_, n)| n.is_alphabetic())
+                && !tail[i..].starts_with("'s ")
+                && tail[i..] != *"'s";
+            if !(c.is_alphabetic() || inner_apostrophe) {
+                end = start + i;
+                break;
+            }
+        }
+        self.pos = end;
+        Some(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_sorted_for_binary_search() {
+        assert!(GIVEN.windows(2).all(|w| w[0] < w[1]));
+        assert!(SURNAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(GIVEN.len() > 200 && SURNAMES.len() > 150);
+    }
+
+    #[test]
+    fn finds_possessive_device_names() {
+        let text = "Alice Hawking's iPhone";
+        let mut got = vec![];
+        find_in_text(text, false, false, |n| got.push(n.span));
+        assert_eq!(got, vec![0..13]);
+    }
+
+    #[test]
+    fn team_names_are_not_people() {
+        let mut got = 0;
+        find_in_text("Marketing Q3", false, true, |_| got += 1);
+        find_in_text("Grace Period Expired", false, false, |_| got += 1);
+        assert_eq!(got, 0);
+        assert!(fit_whole("Marketing Q3").is_none());
+        assert!(fit_whole("EN-US").is_none());
+    }
+
+    #[test]
+    fn learnt_names_respect_word_boundaries() {
+        let mut got = vec![];
+        find_learnt("Zed Quux and Zed Quuxes", "Zed Quux", |r| got.push(r));
+        assert_eq!(got, vec![0..8]);
+    }
+}

@@ -1,0 +1,318 @@
+//! Text detectors for number-shaped identifiers: IPv4/IPv6, MAC, GUIDs linked to the tenant,
+//! card numbers (Luhn + issuer), IBANs (mod-97), coordinates and phone numbers.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Sink;
+use super::fieldname::Hints;
+use super::validators::{
+    card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
+    luhn,
+};
+use crate::model::{Confidence, Kind};
+
+static CARD_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)\b\d[\d -]{11,40}\d\b").expect("static regex"));
+static IBAN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)\b[A-Z]{2}\d{2} ?[A-Z0-9]{4}").expect("static regex"));
+static GEO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)").expect("static regex")
+});
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)(?:\+|\b)\(?\d[\d ().-]{5,20}\d\b").expect("static regex"));
+
+fn addr_byte(c: u8) -> bool {
+    c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'-')
+}
+
+/// Words that make a dotted quad a version, not an address.
+fn version_cue(before: &str) -> bool {
+    let tail = before
+        .get(before.len().saturating_sub(24)..)
+        .unwrap_or(before)
+        .to_ascii_lowercase();
+    let t = tail.trim_end();
+    t.ends_with('v')
+        || [
+            "version", "ver", "build", "add-in", "addin", "release", "update", "kb", "sdk",
+            "runtime", "os",
+        ]
+        .iter()
+        .any(|w| t.ends_with(w))
+}
+
+/// Maximal runs of hex digits, `:`, `.` and `-`, bounded by non-word bytes; each run is
+/// classified whole, so a dotted quad inside a longer version chain never matches.
+pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !addr_byte(b[i]) {
+            i += 1;
+            continue;
+        }
+        let mut s = i;
+        let mut e = i;
+        while e < b.len() && addr_byte(b[e]) {
+            e += 1;
+        }
+        i = e;
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        if (s > 0 && word(b[s - 1])) || (e < b.len() && word(b[e])) {
+            continue;
+        }
+        while s < e && matches!(b[s], b'.' | b'-') {
+            s += 1;
+        }
+        while e > s && matches!(b[e - 1], b'.' | b'-' | b':') && !text[s..e].ends_with("::") {
+            e -= 1;
+        }
+        let run = &text[s..e];
+        if run.len() < 7 || !run.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let colons = run.bytes().filter(|c| *c == b':').count();
+        let dots = run.bytes().filter(|c| *c == b'.').count();
+        let dashes = run.bytes().filter(|c| *c == b'-').count();
+        if !hints.negative() && colons == 0 && dashes == 0 && dots == 3 {
+            let Some(ip) = ipv4_identifying(run) else {
+                continue;
+            };
+            let ip_hint = hints.has(Hints::IP);
+            let small = ip.octets().iter().all(|o| *o <= 30);
+            if !ip_hint && (version_cue(&text[..s]) || small) {
+                continue;
+            }
+            let mut ev = vec![
+                "pattern: IPv4".to_string(),
+                "validator: address parse".to_string(),
+            ];
+            let mut conf = if run.len() == b.len() {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            };
+            if !is_private_v4(ip) && run.len() != b.len() {
+                conf = Confidence::Medium;
+            }
+            if sink.hint(&mut ev, Hints::IP) {
+                conf = Confidence::High;
+            }
+            sink.push(Kind::IpAddress, conf, s..e, ev);
+        } else if colons >= 2 && dashes == 0 && !hints.negative() {
+            if is_mac(run) {
+                mac(s..e, sink);
+            } else if ipv6_identifying(run).is_some() && (colons >= 4 || hints.has(Hints::IP)) {
+                let mut ev = vec![
+                    "pattern: IPv6".to_string(),
+                    "validator: address parse".to_string(),
+                ];
+                let conf = if sink.hint(&mut ev, Hints::IP) {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                sink.push(Kind::IpAddress, conf, s..e, ev);
+            }
+        } else if dashes == 5 && is_mac(run) {
+            mac(s..e, sink);
+        } else if dashes == 4 && is_guid(run) {
+            let linked = sink
+                .ctx
+                .tenant_id
+                .is_some_and(|t| t.eq_ignore_ascii_case(run));
+            if linked && run.len() != b.len() {
+                let ev = vec![
+                    "pattern: GUID".to_string(),
+                    "link: equals column tenant_id".to_string(),
+                ];
+                sink.push(Kind::TenantId, Confidence::High, s..e, ev);
+            }
+        }
+    }
+}
+
+fn mac(span: std::ops::Range<usize>, sink: &mut Sink) {
+    let mut ev = vec!["pattern: MAC address".to_string()];
+    let conf = if sink.hint(&mut ev, Hints::MAC) {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    sink.push(Kind::MacAddress, conf, span, ev);
+}
+
+fn card_candidate(text: &str, start: usize, run: &str, sink: &mut Sink) -> bool {
+    let digits: String = run
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(char::from)
+        .collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    // Groups must look like a card (4-4-4-4, 4-6-5) or be one block, never GUID-like 8-4-4.
+    let groups: Vec<usize> = run.split([' ', '-']).map(str::len).collect();
+    let grouped = groups.len() == 1
+        || groups[..groups.len() - 1].iter().all(|g| *g == 4) && groups[groups.len() - 1] <= 4
+        || groups == [4, 6, 5]
+        || groups == [4, 6, 4];
+    if !grouped || run.contains(' ') && run.contains('-') {
+        return false;
+    }
+    let b = text.as_bytes();
+    let end = start + run.len();
+    let guid_context = (start > 0 && b[start - 1] == b'-') || b.get(end) == Some(&b'-');
+    if guid_context || !luhn(&digits) {
+        return false;
+    }
+    let Some(issuer) = card_issuer(&digits) else {
+        return false;
+    };
+    let mut ev = vec![
+        "pattern: card number".to_string(),
+        format!("validator: Luhn + issuer range ({issuer})"),
+    ];
+    let keyword = {
+        let before = &text[start.saturating_sub(40)..start];
+        let l = before.to_ascii_lowercase();
+        ["card", "visa", "mastercard", "amex", "payment", "cc"]
+            .iter()
+            .any(|k| l.contains(k))
+    };
+    let conf = if sink.hint(&mut ev, Hints::CARD) || keyword {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    if keyword {
+        ev.push("context: card keyword".into());
+    }
+    sink.push(Kind::CreditCard, conf, start..end, ev);
+    true
+}
+
+pub(crate) fn cards(text: &str, sink: &mut Sink) {
+    for m in CARD_RUN.find_iter(text) {
+        let run = m.as_str();
+        if !card_candidate(text, m.start(), run, sink) && run.contains(' ') {
+            let mut off = m.start();
+            for piece in run.split(' ') {
+                if piece.len() >= 13 {
+                    card_candidate(text, off, piece, sink);
+                }
+                off += piece.len() + 1;
+            }
+        }
+    }
+}
+
+pub(crate) fn ibans(text: &str, sink: &mut Sink) {
+    for m in IBAN.find_iter(text) {
+        if let Some(len) = iban_prefix(&text[m.start()..]) {
+            let mut ev = vec![
+                "pattern: IBAN".to_string(),
+                "validator: mod-97 + country length".to_string(),
+            ];
+            sink.hint(&mut ev, Hints::IBAN);
+            sink.push(Kind::Iban, Confidence::High, m.start()..m.start() + len, ev);
+        }
+    }
+}
+
+pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
+    for c in GEO.captures_iter(text) {
+        let (Some(all), Some(lat), Some(lon)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let b = text.as_bytes();
+        if (all.start() > 0 && (b[all.start() - 1].is_ascii_digit() || b[all.start() - 1] == b'.'))
+            || b.get(all.end())
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+        {
+            continue;
+        }
+        let decimals = |s: &str| s.split('.').nth(1).map_or(0, str::len);
+        let (Ok(la), Ok(lo)) = (lat.as_str().parse::<f64>(), lon.as_str().parse::<f64>()) else {
+            continue;
+        };
+        let hinted = hints.has(Hints::GEO);
+        let precise = decimals(lat.as_str()) >= 3 && decimals(lon.as_str()) >= 3;
+        if la.abs() <= 90.0 && lo.abs() <= 180.0 && (precise || hinted) && !(la == 0.0 && lo == 0.0)
+        {
+            let mut ev = vec![
+                "pattern: lat,lon pair".to_string(),
+                "validator: coordinate ranges".to_string(),
+            ];
+            let conf = if sink.hint(&mut ev, Hints::GEO) {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
+            sink.push(Kind::GeoCoordinates, conf, all.range(), ev);
+        }
+    }
+}
+
+static PHONE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)phone|\btel\b|call|mobile|\bcell|sms|fax|whatsapp").expect("static regex")
+});
+
+/// A phone keyword anywhere in the text: without one (or a hint, or `+`) no digit run is a phone.
+pub(crate) fn phone_context(text: &str) -> bool {
+    PHONE_WORD.is_match(text)
+}
+
+const PHONE_WORDS: [&str; 8] = [
+    "phone", "tel", "call", "mobile", "cell", "sms", "fax", "whatsapp",
+];
+
+pub(crate) fn phones(text: &str, hints: Hints, sink: &mut Sink) {
+    for m in PHONE.find_iter(text) {
+        let run = m.as_str().trim_end_matches([' ', '.', '-']);
+        let digits = run.bytes().filter(u8::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) {
+            continue;
+        }
+        let plus = run.starts_with('+');
+        let dots = run.bytes().filter(|c| *c == b'.').count();
+        let date_like = run.len() >= 10
+            && run.as_bytes()[4] == b'-'
+            && run.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+        let b = text.as_bytes();
+        let after = b.get(m.start() + run.len());
+        if date_like
+            || dots >= 2 && !run.contains(' ')
+            || after.is_some_and(|c| matches!(c, b':' | b'.' | b'T'))
+        {
+            continue;
+        }
+        if run.bytes().all(|c| c.is_ascii_digit()) && !hints.has(Hints::PHONE) {
+            // A bare digit run with no phone hint is an id, a count or an epoch time.
+            continue;
+        }
+        let before = text[m.start().saturating_sub(30)..m.start()].to_ascii_lowercase();
+        let keyword = PHONE_WORDS.iter().any(|w| before.contains(w));
+        let mut ev = vec!["pattern: phone number".to_string()];
+        let hinted = sink.hint(&mut ev, Hints::PHONE);
+        if !(hinted || keyword || plus && digits >= 10) {
+            continue;
+        }
+        if keyword {
+            ev.push("context: phone keyword".into());
+        }
+        let conf = if hinted {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        sink.push(
+            Kind::PhoneNumber,
+            conf,
+            m.start()..m.start() + run.len(),
+            ev,
+        );
+    }
+}

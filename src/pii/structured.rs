@@ -1,0 +1,229 @@
+//! Whole-value classification from field-name hints and record links: GUIDs and hashes by
+//! the key that holds them, the identity columns, names, org names, domains, logins.
+
+use super::Sink;
+use super::detectors::domain_len;
+use super::fieldname::Hints;
+use super::names::{NameFit, fit_whole};
+use super::validators::{is_guid, is_hex_id};
+use crate::model::{Confidence, Kind};
+
+/// What the caller still has to do with a value after the whole-value pass.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    Done,
+    ScanText,
+    /// Scan the text, then report the whole value as a secret if nothing more precise was found.
+    ScanThenSecret,
+}
+
+fn login_shaped(v: &str) -> bool {
+    let b = v.as_bytes();
+    (3..=64).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+        && b.iter().filter(|c| c.is_ascii_digit()).count() <= 4
+}
+
+/// A service-made id: no spaces, long enough, with digits (`cus_8f3k2…`, `a1b2c3d4e5`).
+fn opaque_id(v: &str) -> bool {
+    v.len() >= 8
+        && !v.contains(' ')
+        && v.bytes().any(|c| c.is_ascii_digit())
+        && v.bytes().all(|c| c.is_ascii_graphic())
+}
+
+/// The pseudonymous kind of a user id: hashed in census/usage and in the `user_id` column,
+/// a directory object id where the key says so (`msUserId`, `oid`) or in support records.
+fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
+    if hints.has(Hints::HASH) || sink.column == Some("user_id") {
+        Kind::HashedId
+    } else if hints.any(Hints::MS) || hints.has(Hints::OBJECT) || sink.ctx.category == "support" {
+        Kind::UserGuid
+    } else {
+        Kind::HashedId
+    }
+}
+
+fn id_kind(hints: Hints, sink: &Sink) -> Option<Kind> {
+    if hints.has(Hints::TENANT) {
+        Some(Kind::TenantId)
+    } else if hints.has(Hints::SESSION) {
+        Some(Kind::SessionId)
+    } else if hints.has(Hints::DEVICE) {
+        Some(Kind::DeviceId)
+    } else if hints.user_ref() || hints.has(Hints::OBJECT) {
+        Some(user_id_kind(hints, sink))
+    } else if hints.has(Hints::HASH) {
+        Some(Kind::HashedId)
+    } else {
+        None
+    }
+}
+
+fn shape(value: &str) -> Option<&'static str> {
+    if is_guid(value) {
+        Some("pattern: GUID")
+    } else if is_hex_id(value) {
+        Some("pattern: hex id")
+    } else {
+        None
+    }
+}
+
+pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
+    let hints = sink.hints;
+    let column_ev = |c: &str| match c {
+        "tenant_id" => String::from("column tenant_id"),
+        "session_id" => String::from("column session_id"),
+        _ => String::from("column user_id"),
+    };
+    match sink.column {
+        Some(c @ "tenant_id") => {
+            let mut ev = vec![column_ev(c)];
+            ev.extend(shape(value).map(String::from));
+            sink.push(Kind::TenantId, Confidence::High, 0..value.len(), ev);
+            return Next::Done;
+        }
+        Some(c @ "session_id") => {
+            let mut ev = vec![column_ev(c)];
+            ev.extend(shape(value).map(String::from));
+            sink.push(Kind::SessionId, Confidence::High, 0..value.len(), ev);
+            return Next::Done;
+        }
+        Some(c @ "user_id") if !value.contains('@') => {
+            let mut ev = vec![column_ev(c)];
+            let (kind, conf) = if let Some(p) = shape(value) {
+                ev.push(p.into());
+                (Kind::HashedId, Confidence::High)
+            } else if login_shaped(value) {
+                ev.push("pattern: cleartext login".into());
+                (Kind::Username, Confidence::High)
+            } else {
+                ev.push("pattern: opaque id".into());
+                (Kind::HashedId, Confidence::Medium)
+            };
+            sink.push(kind, conf, 0..value.len(), ev);
+            return Next::Done;
+        }
+        _ => {}
+    }
+    // A key that names a secret wins over the value's shape: a hex API key is not a hash.
+    if hints.secret() && !hints.negative() && !value.contains(' ') {
+        return if value.len() >= 6 {
+            Next::ScanThenSecret
+        } else {
+            Next::Done
+        };
+    }
+    if let Some(p) = shape(value) {
+        let linked = sink
+            .ctx
+            .tenant_id
+            .is_some_and(|t| t.eq_ignore_ascii_case(value));
+        let kind = if linked {
+            Some(Kind::TenantId)
+        } else {
+            id_kind(hints, sink)
+        };
+        if let Some(kind) = kind {
+            let mut ev = vec![p.to_string()];
+            if linked {
+                ev.push("link: equals column tenant_id".into());
+            }
+            sink.hint_any(&mut ev);
+            let conf = if linked || !hints.is_empty() {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
+            sink.push(kind, conf, 0..value.len(), ev);
+        }
+        // An unhinted GUID or hash is a correlation id; nothing inside it is an identifier.
+        return Next::Done;
+    }
+    if value.contains('@') || hints.is_empty() {
+        return Next::ScanText;
+    }
+    if hints.secret() && !hints.negative() {
+        return if value.len() >= 6 {
+            Next::ScanThenSecret
+        } else {
+            Next::Done
+        };
+    }
+    if hints.person_name() {
+        if let Some(fit) = fit_whole(value) {
+            let mut ev = vec![];
+            sink.hint(&mut ev, Hints::NAME);
+            sink.hint(&mut ev, Hints::PERSON);
+            let conf = match fit {
+                NameFit::Listed => {
+                    ev.push("validator: given name + surname lists".into());
+                    Confidence::High
+                }
+                NameFit::Shaped => {
+                    ev.push("pattern: capitalised words".into());
+                    Confidence::Medium
+                }
+            };
+            sink.push(Kind::PersonName, conf, 0..value.len(), ev);
+            return Next::Done;
+        }
+        return Next::ScanText;
+    }
+    if hints.org_name() && value.chars().any(char::is_alphabetic) && !hints.negative() {
+        let mut ev = vec![];
+        sink.hint(&mut ev, Hints::ORG);
+        sink.hint(&mut ev, Hints::TENANT);
+        sink.push(Kind::OrgName, Confidence::Medium, 0..value.len(), ev);
+        return Next::Done;
+    }
+    if hints.has(Hints::DOMAIN) {
+        let v = value.strip_prefix('.').unwrap_or(value);
+        let whole = domain_len(v.as_bytes()) == Some(v.len());
+        let tld = v.len() >= 2 && v.bytes().all(|c| c.is_ascii_lowercase());
+        if whole || tld {
+            let mut ev = vec!["pattern: domain name".to_string()];
+            sink.hint(&mut ev, Hints::DOMAIN);
+            sink.push(Kind::Domain, Confidence::High, 0..value.len(), ev);
+            return Next::Done;
+        }
+    }
+    if hints.user_ref() && !hints.negative() {
+        let (kind, conf, why) = if login_shaped(value) {
+            (Kind::Username, Confidence::High, "pattern: cleartext login")
+        } else if opaque_id(value) {
+            (
+                user_id_kind(hints, sink),
+                Confidence::Medium,
+                "pattern: opaque id",
+            )
+        } else {
+            return Next::ScanText;
+        };
+        let mut ev = vec![why.to_string()];
+        sink.hint(&mut ev, Hints::USER);
+        sink.hint(&mut ev, Hints::LOGIN);
+        sink.push(kind, conf, 0..value.len(), ev);
+        return Next::Done;
+    }
+    if !hints.negative() && opaque_id(value) {
+        let kind = if hints.has(Hints::SESSION) {
+            Some(Kind::SessionId)
+        } else if hints.has(Hints::DEVICE) && hints.has(Hints::ID) {
+            Some(Kind::DeviceId)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            let mut ev = vec!["pattern: opaque id".to_string()];
+            sink.hint(&mut ev, Hints::SESSION);
+            sink.hint(&mut ev, Hints::DEVICE);
+            sink.push(kind, Confidence::Medium, 0..value.len(), ev);
+            return Next::Done;
+        }
+    }
+    Next::ScanText
+}

@@ -1,0 +1,154 @@
+//! The events table: only the rows on screen are built. Columns are a table of their own so
+//! a new one (the privacy marker) is one more entry in `COLUMNS`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Text};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{Theme, pane_block};
+use crate::app::{App, Pane};
+use crate::model::EventSummary;
+use crate::text;
+
+struct Column {
+    title: &'static str,
+    /// The width it is given; the one `Min` column takes what is left.
+    width: Constraint,
+    /// Narrow tables keep the columns with the lowest numbers.
+    priority: u8,
+    cell: fn(&EventSummary) -> String,
+}
+
+impl Column {
+    fn room(&self) -> u16 {
+        match self.width {
+            Constraint::Length(n) | Constraint::Min(n) => n,
+            _ => 0,
+        }
+    }
+}
+
+fn optional(value: Option<&String>) -> String {
+    value.map_or_else(|| "—".to_string(), |v| text::visible(v).into_owned())
+}
+
+const COLUMNS: &[Column] = &[
+    Column {
+        title: "time (UTC)",
+        priority: 0,
+        width: Constraint::Length(23),
+        cell: |e| text::utc_time(&e.ts).into_owned(),
+    },
+    Column {
+        title: "category",
+        priority: 2,
+        width: Constraint::Length(8),
+        cell: |e| text::visible(&e.category).into_owned(),
+    },
+    Column {
+        title: "name",
+        priority: 1,
+        width: Constraint::Min(12),
+        cell: |e| text::visible(&e.name).into_owned(),
+    },
+    Column {
+        title: "tenant",
+        priority: 3,
+        width: Constraint::Length(12),
+        cell: |e| optional(e.tenant_id.as_ref()),
+    },
+    Column {
+        title: "session",
+        priority: 5,
+        width: Constraint::Length(8),
+        cell: |e| optional(e.session_id.as_ref()),
+    },
+    Column {
+        title: "user",
+        priority: 4,
+        width: Constraint::Length(14),
+        cell: |e| optional(e.user_id.as_ref()),
+    },
+];
+
+/// The columns that fit in `width`, most important first, shown in table order.
+fn fitting(width: u16) -> Vec<&'static Column> {
+    let mut by_priority: Vec<&Column> = COLUMNS.iter().collect();
+    by_priority.sort_by_key(|c| c.priority);
+    let mut used = 0u16;
+    let mut kept: Vec<&Column> = Vec::new();
+    for column in by_priority {
+        let need = column.room() + u16::from(!kept.is_empty());
+        if used + need <= width || kept.is_empty() {
+            used = used.saturating_add(need);
+            kept.push(column);
+        }
+    }
+    COLUMNS
+        .iter()
+        .filter(|c| kept.iter().any(|k| std::ptr::eq(*k, *c)))
+        .collect()
+}
+
+/// The cells of one row for a table `width` wide (pure, for tests).
+pub fn row_cells(event: &EventSummary, width: u16) -> Vec<String> {
+    fitting(width).iter().map(|c| (c.cell)(event)).collect()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Table;
+    let block = pane_block(" events ".into(), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let window = &app.window;
+    if window.rows.is_empty() {
+        frame.render_widget(Paragraph::new(empty_message(app, theme)), inner);
+        return;
+    }
+    let visible = usize::from(inner.height.saturating_sub(1));
+    let rows = window
+        .visible_rows(visible)
+        .iter()
+        .enumerate()
+        .map(|(i, event)| {
+            let style = if window.top + i != window.selected {
+                theme.text
+            } else if focused {
+                theme.selected
+            } else {
+                theme.selected_unfocused
+            };
+            Row::new(row_cells(event, inner.width).into_iter().map(Cell::from)).style(style)
+        });
+    let columns = fitting(inner.width);
+    let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.header);
+    let table = Table::new(rows, columns.iter().map(|c| c.width))
+        .header(header)
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+fn empty_message<'a>(app: &App, theme: &Theme) -> Text<'a> {
+    if !app.window.loaded {
+        return Text::styled(" loading…", theme.dim);
+    }
+    if app.filter.is_empty() {
+        return Text::styled(" no events in this export", theme.dim);
+    }
+    let back = if app.history.is_empty() {
+        " press x to clear the filter"
+    } else {
+        " press Backspace to go back to the previous filter"
+    };
+    Text::from(vec![
+        Line::styled(
+            format!(
+                " no events match `{}`",
+                text::visible(&app.filter.to_string())
+            ),
+            theme.text,
+        ),
+        Line::styled(back, theme.dim),
+    ])
+}

@@ -1,0 +1,480 @@
+//! `App::update` as a pure function: keys and replies in, state and effects out. No database,
+//! no terminal, no threads.
+#![allow(clippy::unwrap_used)]
+
+use telex::app::{
+    Action, App, Count, Detail, Effect, Loaded, Mode, Msg, Options, PAGE_SIZE, PageStart, Pane,
+    Pointer, Viewport,
+};
+use telex::filter;
+use telex::model::{EventSummary, Facet, Filter, ValueCount};
+
+fn f(text: &str) -> Filter {
+    filter::parse(text, &["region".to_string()]).unwrap()
+}
+
+fn row(id: i64) -> EventSummary {
+    EventSummary {
+        id,
+        ts: format!("2026-09-01T08:{:02}:{:02}.000Z", (id / 60) % 60, id % 60),
+        category: "usage".into(),
+        name: format!("event_{id}"),
+        tenant_id: Some(format!("T-{}", id % 3)),
+        session_id: Some(format!("S-{id}")),
+        user_id: if id % 2 == 0 {
+            Some(format!("U-{id}"))
+        } else {
+            None
+        },
+    }
+}
+
+fn rows(ids: std::ops::Range<i64>) -> Vec<EventSummary> {
+    ids.map(row).collect()
+}
+
+fn act(app: &mut App, action: Action) -> Vec<Effect> {
+    app.update(Msg::Action(action))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        assert!(act(app, Action::Input(c)).is_empty() || app.mode() == Mode::Picker);
+    }
+}
+
+fn page_seq(effects: &[Effect]) -> Option<(u64, PageStart)> {
+    effects.iter().find_map(|e| match e {
+        Effect::LoadPage { seq, start, .. } => Some((*seq, start.clone())),
+        _ => None,
+    })
+}
+
+/// An app whose first page (`ids`) has arrived, on a 10-row table.
+fn started(ids: std::ops::Range<i64>) -> App {
+    let (mut app, effects) = App::new(Options {
+        filter: Filter::default(),
+        extra_columns: vec!["region".into()],
+    });
+    app.update(Msg::Resized(Viewport {
+        table_rows: 10,
+        detail_width: 60,
+        detail_rows: 8,
+    }));
+    let (seq, _) = page_seq(&effects).unwrap();
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(ids)),
+    }));
+    app
+}
+
+#[test]
+fn starting_requests_the_total_the_first_page_and_the_counts() {
+    let (app, effects) = App::new(Options {
+        filter: f("category:error"),
+        extra_columns: vec![],
+    });
+    assert_eq!(
+        effects,
+        vec![
+            Effect::CountTotal,
+            Effect::LoadPage {
+                seq: 3,
+                filter: f("category:error"),
+                start: PageStart::First,
+                limit: PAGE_SIZE
+            },
+            Effect::CountMatching {
+                seq: 1,
+                filter: f("category:error")
+            },
+            Effect::CountCategories {
+                seq: 2,
+                filter: f("category:error")
+            },
+        ]
+    );
+    assert!(app.is_loading());
+    assert_eq!(app.matching, Count::Pending);
+}
+
+#[test]
+fn a_page_selects_its_first_row_and_requests_its_detail() {
+    let (mut app, effects) = App::new(Options::default());
+    let (seq, _) = page_seq(&effects).unwrap();
+    let effects = app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(1..4)),
+    }));
+    assert_eq!(app.selected().unwrap().id, 1);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadDetail { id: 1, .. }]
+    ));
+    assert_eq!(app.detail, Detail::Loading(1));
+}
+
+#[test]
+fn submitting_a_filter_requests_page_and_counts_with_a_new_seq() {
+    let mut app = started(1..5);
+    act(&mut app, Action::EditFilter);
+    assert_eq!(app.mode(), Mode::Filter);
+    typed(&mut app, "tenant:T-1");
+    let effects = act(&mut app, Action::Submit);
+    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.filter, f("tenant:T-1"));
+    assert_eq!(effects.len(), 3);
+    let (seq, start) = page_seq(&effects).unwrap();
+    assert_eq!(start, PageStart::First);
+    assert!(seq > 3, "a fresh sequence number");
+    assert!(effects.contains(&Effect::CountMatching {
+        seq: seq - 2,
+        filter: f("tenant:T-1")
+    }));
+    assert_eq!(app.history, vec![Filter::default()]);
+}
+
+#[test]
+fn an_invalid_filter_emits_nothing_and_says_where() {
+    let mut app = started(1..5);
+    act(&mut app, Action::EditFilter);
+    typed(&mut app, "tenant:x bogus:1");
+    let effects = act(&mut app, Action::Submit);
+    assert!(effects.is_empty());
+    let problem = app.filter_problem.clone().unwrap();
+    assert_eq!(problem.position, 9);
+    assert!(
+        problem.message.contains("unknown key `bogus`"),
+        "{problem:?}"
+    );
+    assert_eq!(app.mode(), Mode::Filter, "still editing, to fix it");
+    assert_eq!(app.filter, Filter::default(), "the previous filter stays");
+    assert_eq!(app.window.rows.len(), 4, "the previous results stay");
+    // Editing clears the complaint; Esc gives up and keeps the old filter.
+    act(&mut app, Action::DeleteBack);
+    assert!(app.filter_problem.is_none());
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    assert_eq!(app.mode(), Mode::Normal);
+}
+
+#[test]
+fn line_editing_moves_and_deletes() {
+    let mut app = started(1..2);
+    act(&mut app, Action::EditFilter);
+    typed(&mut app, "abc");
+    act(&mut app, Action::CursorHome);
+    act(&mut app, Action::DeleteForward);
+    act(&mut app, Action::CursorEnd);
+    act(&mut app, Action::CursorLeft);
+    act(&mut app, Action::Input('X'));
+    assert_eq!(app.input.as_ref().unwrap().text(), "bXc");
+    act(&mut app, Action::ClearLine);
+    assert_eq!(app.input.as_ref().unwrap().text(), "c");
+}
+
+#[test]
+fn stale_replies_are_ignored() {
+    let (mut app, first) = App::new(Options::default());
+    let (old_seq, _) = page_seq(&first).unwrap();
+    act(&mut app, Action::EditFilter);
+    typed(&mut app, "category:error");
+    let effects = act(&mut app, Action::Submit);
+    let (new_seq, _) = page_seq(&effects).unwrap();
+    assert!(
+        app.update(Msg::Loaded(Loaded::Page {
+            seq: old_seq,
+            result: Ok(rows(1..3))
+        }))
+        .is_empty()
+    );
+    assert!(app.window.rows.is_empty());
+    app.update(Msg::Loaded(Loaded::Count {
+        seq: 1,
+        result: Ok(99),
+    }));
+    assert_eq!(app.matching, Count::Pending, "the count of the old filter");
+    app.update(Msg::Loaded(Loaded::Page {
+        seq: new_seq,
+        result: Ok(rows(7..9)),
+    }));
+    assert_eq!(app.selected().unwrap().id, 7);
+}
+
+#[test]
+fn a_failed_query_is_a_message_not_an_exit() {
+    let (mut app, effects) = App::new(Options::default());
+    let (seq, _) = page_seq(&effects).unwrap();
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Err("query failed: disk I/O error".into()),
+    }));
+    assert!(!app.should_quit());
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.is_error && notice.text.contains("disk I/O"));
+    assert!(app.window.pending.is_none());
+}
+
+#[test]
+fn narrowing_to_the_selected_event_and_going_back() {
+    let mut app = started(1..5);
+    act(&mut app, Action::SelectNext); // event 2: tenant T-2, session S-2, user U-2
+    let effects = act(&mut app, Action::NarrowToSelected(Facet::Tenant));
+    assert_eq!(app.filter, f("tenant:T-2"));
+    assert!(page_seq(&effects).is_some());
+    act(&mut app, Action::NarrowToSelected(Facet::Session));
+    assert_eq!(app.filter, f("tenant:T-2 session:S-2"));
+    act(&mut app, Action::NarrowToSelected(Facet::User));
+    assert_eq!(app.filter, f("tenant:T-2 session:S-2 user:U-2"));
+    act(&mut app, Action::Back);
+    assert_eq!(app.filter, f("tenant:T-2 session:S-2"));
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Back);
+    assert_eq!(app.filter, Filter::default());
+    assert!(act(&mut app, Action::Back).is_empty(), "nothing earlier");
+    assert!(app.notice.is_some());
+}
+
+#[test]
+fn narrowing_to_a_missing_value_says_so() {
+    let mut app = started(1..5); // event 1 has no user
+    assert!(act(&mut app, Action::NarrowToSelected(Facet::User)).is_empty());
+    assert_eq!(app.notice.as_ref().unwrap().text, "this event has no user");
+}
+
+#[test]
+fn history_is_bounded() {
+    let mut app = started(1..5);
+    for i in 0..30 {
+        act(&mut app, Action::EditFilter);
+        act(&mut app, Action::ClearLine);
+        typed(&mut app, &format!("name:n{i}"));
+        act(&mut app, Action::Submit);
+    }
+    assert_eq!(app.history.len(), telex::app::HISTORY_LIMIT);
+}
+
+#[test]
+fn moving_near_the_edge_of_the_window_requests_the_next_page() {
+    let mut app = started(0..PAGE_SIZE as i64);
+    assert!(!app.window.at_end);
+    let mut requested = None;
+    for _ in 0..PAGE_SIZE {
+        let effects = act(&mut app, Action::SelectNext);
+        if let Some(page) = page_seq(&effects) {
+            requested = Some((app.window.selected, page));
+            break;
+        }
+    }
+    let (selected_at, (seq, start)) = requested.expect("a next page before the edge");
+    assert!(
+        selected_at < PAGE_SIZE - 10,
+        "prefetched well before the edge"
+    );
+    assert_eq!(start, PageStart::After(row(PAGE_SIZE as i64 - 1).cursor()));
+    // Rows stay on screen while the page loads, and it is asked for once.
+    assert!(page_seq(&act(&mut app, Action::SelectNext)).is_none());
+    let selected = app.selected().unwrap().id;
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(PAGE_SIZE as i64..PAGE_SIZE as i64 + 50)),
+    }));
+    assert_eq!(app.selected().unwrap().id, selected, "the selection holds");
+    assert!(app.window.at_end, "a short page is the end");
+}
+
+#[test]
+fn the_window_stays_bounded_while_scrolling_far() {
+    let mut app = started(0..PAGE_SIZE as i64);
+    let mut next_id = PAGE_SIZE as i64;
+    for _ in 0..20_000 {
+        let effects = act(&mut app, Action::PageDown);
+        if let Some((seq, PageStart::After(_))) = page_seq(&effects) {
+            app.update(Msg::Loaded(Loaded::Page {
+                seq,
+                result: Ok(rows(next_id..next_id + PAGE_SIZE as i64)),
+            }));
+            next_id += PAGE_SIZE as i64;
+        }
+        assert!(app.window.rows.len() <= 5 * PAGE_SIZE);
+        if next_id > 20 * PAGE_SIZE as i64 {
+            break;
+        }
+    }
+    assert!(next_id > 20 * PAGE_SIZE as i64, "kept paging forward");
+    assert!(!app.window.at_start);
+    // Going back up fetches earlier pages by keyset.
+    let mut back = None;
+    for _ in 0..2_000 {
+        if let Some(page) = page_seq(&act(&mut app, Action::PageUp)) {
+            back = Some(page);
+            break;
+        }
+    }
+    let first = app.window.rows[0].cursor();
+    assert_eq!(back.unwrap().1, PageStart::Before(first));
+}
+
+#[test]
+fn g_and_shift_g_jump_by_loading_the_first_or_last_page() {
+    let mut app = started(0..PAGE_SIZE as i64);
+    let effects = act(&mut app, Action::SelectLast);
+    let (seq, start) = page_seq(&effects).unwrap();
+    assert_eq!(start, PageStart::Last);
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(5000..5000 + PAGE_SIZE as i64)),
+    }));
+    assert_eq!(app.selected().unwrap().id, 5000 + PAGE_SIZE as i64 - 1);
+    assert!(app.window.at_end);
+    let (_, start) = page_seq(&act(&mut app, Action::SelectFirst)).unwrap();
+    assert_eq!(start, PageStart::First);
+}
+
+#[test]
+fn g_inside_a_complete_window_needs_no_query() {
+    let mut app = started(1..20);
+    assert!(page_seq(&act(&mut app, Action::SelectLast)).is_none());
+    assert_eq!(app.selected().unwrap().id, 19);
+    assert!(page_seq(&act(&mut app, Action::SelectFirst)).is_none());
+    assert_eq!(app.selected().unwrap().id, 1);
+}
+
+#[test]
+fn the_tenant_picker_narrows_locally_then_narrows_the_filter() {
+    let mut app = started(1..5);
+    let effects = act(&mut app, Action::OpenPicker(Facet::Tenant));
+    assert_eq!(app.mode(), Mode::Picker);
+    let Some(Effect::LoadFacet {
+        seq, facet, needle, ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((facet, needle.as_str()), (Facet::Tenant, ""));
+    let values = ["T-CONTOSO", "T-FABRIKAM", "T-O'HARA"];
+    app.update(Msg::Loaded(Loaded::Facet {
+        seq,
+        result: Ok(values
+            .iter()
+            .map(|v| ValueCount {
+                value: v.to_string(),
+                count: 3,
+            })
+            .collect()),
+    }));
+    // The whole list is loaded, so typing narrows without a query.
+    for c in "fab".chars() {
+        assert!(act(&mut app, Action::Input(c)).is_empty());
+    }
+    let picker = app.picker.as_ref().unwrap();
+    assert_eq!(picker.matches().len(), 1);
+    let effects = act(&mut app, Action::Submit);
+    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.filter, f("tenant:T-FABRIKAM"));
+    assert!(page_seq(&effects).is_some());
+}
+
+#[test]
+fn a_truncated_picker_requeries_with_the_needle() {
+    let mut app = started(1..5);
+    let effects = act(&mut app, Action::OpenPicker(Facet::Session));
+    let Some(Effect::LoadFacet { seq, limit, .. }) = effects.first().cloned() else {
+        panic!()
+    };
+    app.update(Msg::Loaded(Loaded::Facet {
+        seq,
+        result: Ok((0..limit)
+            .map(|i| ValueCount {
+                value: format!("S-{i}"),
+                count: 1,
+            })
+            .collect()),
+    }));
+    assert!(app.picker.as_ref().unwrap().truncated);
+    let effects = act(&mut app, Action::Input('9'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadFacet { needle, facet: Facet::Session, .. }] if needle == "9"
+    ));
+    assert!(act(&mut app, Action::Cancel).is_empty());
+    assert!(app.picker.is_none());
+    assert_eq!(app.filter, Filter::default());
+}
+
+#[test]
+fn choosing_a_category_replaces_the_category_term() {
+    let (mut app, effects) = App::new(Options {
+        filter: f("category:usage tenant:T-1"),
+        extra_columns: vec![],
+    });
+    let seq = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::CountCategories { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Loaded(Loaded::Categories {
+        seq,
+        result: Ok(vec![
+            ValueCount {
+                value: "usage".into(),
+                count: 5,
+            },
+            ValueCount {
+                value: "audit".into(),
+                count: 1,
+            },
+        ]),
+    }));
+    let entries = app.sidebar_entries();
+    assert_eq!(entries[0], (None, Some(6)));
+    assert_eq!(entries[4], (Some("error".into()), Some(0)));
+    assert_eq!(entries[5], (Some("audit".into()), Some(1)));
+    assert_eq!(app.active_category(), Some("usage"));
+    act(&mut app, Action::FocusPrev);
+    assert_eq!(app.focus, Pane::Sidebar);
+    for _ in 0..4 {
+        act(&mut app, Action::SelectNext);
+    }
+    let effects = act(&mut app, Action::Activate);
+    assert_eq!(app.filter, f("tenant:T-1 category:error"));
+    assert!(page_seq(&effects).is_some());
+    // A click on "All" sets the category aside.
+    app.update(Msg::Pointer(Pointer::Click {
+        pane: Pane::Sidebar,
+        line: 0,
+    }));
+    assert_eq!(app.filter, f("tenant:T-1"));
+}
+
+#[test]
+fn clicks_select_rows_and_the_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut app = started(1..30);
+    let effects = app.update(Msg::Pointer(Pointer::Click {
+        pane: Pane::Table,
+        line: 3,
+    }));
+    assert_eq!(app.selected().unwrap().id, 3);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadDetail { id: 3, .. }]
+    ));
+    app.update(Msg::Pointer(Pointer::Wheel {
+        pane: Pane::Table,
+        lines: 3,
+    }));
+    assert_eq!(app.selected().unwrap().id, 6);
+}
+
+#[test]
+fn help_opens_and_closes_and_quit_quits() {
+    let mut app = started(1..3);
+    act(&mut app, Action::ToggleHelp);
+    assert_eq!(app.mode(), Mode::Help);
+    act(&mut app, Action::Cancel);
+    assert_eq!(app.mode(), Mode::Normal);
+    act(&mut app, Action::Quit);
+    assert!(app.should_quit());
+}

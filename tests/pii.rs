@@ -1,0 +1,762 @@
+//! Detection engine contract: positives per kind, traps, links, masking, ordering, and
+//! precision/recall on the adversarial corpus.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use telex::model::{Class, Confidence, Event, EventSummary, Finding, Kind};
+use telex::pii::{self, Context};
+
+fn event(
+    category: &str,
+    tenant: Option<&str>,
+    session: Option<&str>,
+    user: Option<&str>,
+    payload: &str,
+) -> Event {
+    Event {
+        summary: EventSummary {
+            id: 1,
+            ts: "2026-09-01T12:00:00.000Z".into(),
+            category: category.into(),
+            name: "test".into(),
+            tenant_id: tenant.map(Into::into),
+            session_id: session.map(Into::into),
+            user_id: user.map(Into::into),
+        },
+        app_name: Some("SalesTim".into()),
+        app_version: Some("2.1.0.3".into()),
+        payload: Some(payload.into()),
+        extra: vec![],
+    }
+}
+
+fn scan(category: &str, payload: &str) -> Vec<Finding> {
+    pii::scan_event(&event(category, None, None, None, payload))
+}
+
+fn kinds_at(findings: &[Finding], field: &str) -> Vec<Kind> {
+    findings
+        .iter()
+        .filter(|f| f.field == field)
+        .map(|f| f.kind)
+        .collect()
+}
+
+/// (category, payload, field, kind, span, confidence)
+type Positive = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Kind,
+    Option<Range<usize>>,
+    Confidence,
+);
+
+const POSITIVES: &[Positive] = &[
+    (
+        "support",
+        r#"{"msUpn":"alice@corp.local"}"#,
+        "payload/msUpn",
+        Kind::Email,
+        None,
+        Confidence::High,
+    ),
+    (
+        "support",
+        r#"{"intercom_email":"a.b@contoso.com"}"#,
+        "payload/intercom_email",
+        Kind::Email,
+        None,
+        Confidence::High,
+    ),
+    (
+        "usage",
+        r#"{"team_name":"Q3 alice@contoso.com"}"#,
+        "payload/team_name",
+        Kind::Email,
+        Some(3..20),
+        Confidence::Medium,
+    ),
+    (
+        "support",
+        r#"{"name":"Alice Hawking"}"#,
+        "payload/name",
+        Kind::PersonName,
+        None,
+        Confidence::High,
+    ),
+    (
+        "census",
+        r#"{"DeviceName":"Alice Hawking's iPhone"}"#,
+        "payload/DeviceName",
+        Kind::PersonName,
+        Some(0..13),
+        Confidence::Medium,
+    ),
+    (
+        "support",
+        r#"{"phone":"+1 425 555 0100"}"#,
+        "payload/phone",
+        Kind::PhoneNumber,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"ClientIP":"203.0.113.42"}"#,
+        "payload/ClientIP",
+        Kind::IpAddress,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"ClientIP":"2001:db8::8a2e:370:7334"}"#,
+        "payload/ClientIP",
+        Kind::IpAddress,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"SipUri":"sip:alice@contoso.com"}"#,
+        "payload/SipUri",
+        Kind::SipUri,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"UserID":"amosmarble"}"#,
+        "payload/UserID",
+        Kind::Username,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"MacAddress":"00:1A:2B:3C:4D:5E"}"#,
+        "payload/MacAddress",
+        Kind::MacAddress,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Location":"53.3498,-6.2603"}"#,
+        "payload/Location",
+        Kind::GeoCoordinates,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"stack":"at X() in C:\\Users\\alice\\src\\a.cs:line 4"}"#,
+        "payload/stack",
+        Kind::UserPath,
+        Some(10..24),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"stack":"at /home/bob/app.js:1"}"#,
+        "payload/stack",
+        Kind::UserPath,
+        Some(3..12),
+        Confidence::High,
+    ),
+    (
+        "support",
+        r#"{"msTenantId":"5E872200-F546-4CCD-8F23-AF5F507AA2DD"}"#,
+        "payload/msTenantId",
+        Kind::TenantId,
+        None,
+        Confidence::High,
+    ),
+    (
+        "usage",
+        r#"{"FederationPartner":"fabrikam.com"}"#,
+        "payload/FederationPartner",
+        Kind::Domain,
+        None,
+        Confidence::High,
+    ),
+    (
+        "support",
+        r#"{"companyName":"Contoso Ltd"}"#,
+        "payload/companyName",
+        Kind::OrgName,
+        None,
+        Confidence::Medium,
+    ),
+    (
+        "census",
+        r#"{"UserID":"E296D735-4F36-4E18-7C3B-52E1A02A0164"}"#,
+        "payload/UserID",
+        Kind::HashedId,
+        None,
+        Confidence::High,
+    ),
+    (
+        "census",
+        r#"{"DeviceID":"A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF"}"#,
+        "payload/DeviceID",
+        Kind::DeviceId,
+        None,
+        Confidence::High,
+    ),
+    (
+        "support",
+        r#"{"msUserId":"0B1C2D3E-4F50-6172-8394-A5B6C7D8E9F0"}"#,
+        "payload/msUserId",
+        Kind::UserGuid,
+        None,
+        Confidence::High,
+    ),
+    (
+        "census",
+        r#"{"SessionID":"5E872200-F546-4CCD-8F23-AF5F507AA2DD"}"#,
+        "payload/SessionID",
+        Kind::SessionId,
+        None,
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Message":"card 4111 1111 1111 1111 declined"}"#,
+        "payload/Message",
+        Kind::CreditCard,
+        Some(5..24),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Message":"IBAN DE89370400440532013000 rejected"}"#,
+        "payload/Message",
+        Kind::Iban,
+        Some(5..27),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"headers":{"Authorization":"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"}}"#,
+        "payload/headers/Authorization",
+        Kind::SecretToken,
+        Some(7..56),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Message":"key ghp_abcdefghijklmnopqrstuvwxyz0123456789"}"#,
+        "payload/Message",
+        Kind::SecretToken,
+        Some(4..44),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Message":"slack xoxb-123456789012-abcdefghij"}"#,
+        "payload/Message",
+        Kind::SecretToken,
+        Some(6..34),
+        Confidence::High,
+    ),
+    (
+        "error",
+        r#"{"Message":"GET https://bob:pw@host.contoso.com/x"}"#,
+        "payload/Message",
+        Kind::SecretToken,
+        Some(12..18),
+        Confidence::High,
+    ),
+];
+
+#[test]
+fn every_kind_has_a_positive() {
+    for (category, payload, field, kind, span, conf) in POSITIVES {
+        let found = scan(category, payload);
+        let f = found
+            .iter()
+            .find(|f| f.field == *field && f.kind == *kind)
+            .unwrap_or_else(|| panic!("{kind} not found in {payload}: {found:#?}"));
+        assert_eq!(&f.span, span, "span of {kind} in {payload}");
+        assert_eq!(
+            f.confidence, *conf,
+            "confidence of {kind} in {payload}: {f:?}"
+        );
+        assert!(!f.evidence.is_empty());
+    }
+    let covered: BTreeSet<Kind> = POSITIVES.iter().map(|p| p.3).collect();
+    assert_eq!(
+        covered.len(),
+        Kind::ALL.len(),
+        "a kind has no positive test"
+    );
+}
+
+/// (why, category, payload): nothing may be found.
+const TRAPS: &[(&str, &str, &str)] = &[
+    (
+        "OS version as IP",
+        "census",
+        r#"{"OSVersion":"10.0.19041.1"}"#,
+    ),
+    (
+        "add-in version as IP",
+        "error",
+        r#"{"Message":"failed to load add-in 2.1.0.3"}"#,
+    ),
+    ("app version field", "census", r#"{"version":"2.1.0.3"}"#),
+    (
+        "version in description",
+        "error",
+        r#"{"description":"shipped 2.1.0.3 to ring 1"}"#,
+    ),
+    (
+        "build as phone",
+        "error",
+        r#"{"Message":"Build 16.0.14326.20404 failed"}"#,
+    ),
+    (
+        "timestamp as phone",
+        "error",
+        r#"{"Message":"at 2026-09-01T12:00:00.000Z call ended"}"#,
+    ),
+    (
+        "epoch as phone",
+        "error",
+        r#"{"Message":"phone sync at 1788264000000 ms"}"#,
+    ),
+    (
+        "guid fragment as card",
+        "error",
+        r#"{"request_id":"12345678-1234-5678-1234-567812345678"}"#,
+    ),
+    (
+        "guid in text as card",
+        "error",
+        r#"{"Message":"req 41111111-1111-1111-1111-111111111111 failed"}"#,
+    ),
+    (
+        "order number passing Luhn",
+        "error",
+        r#"{"Message":"order 1234567812345670 shipped"}"#,
+    ),
+    (
+        "hex hash unhinted",
+        "error",
+        r#"{"Message":"sha 5d41402abc4b2a76b9719d911017c592 seen"}"#,
+    ),
+    (
+        "base64 thread id",
+        "error",
+        r#"{"ConversationThreadId":"AdDO8hsJqilU93hQHC3OZaPR2saEA=="}"#,
+    ),
+    (
+        "locale",
+        "support",
+        r#"{"locale":"EN-US","msLocale":"en-US","UserLanguage":"EN-US"}"#,
+    ),
+    (
+        "team name",
+        "usage",
+        r#"{"team_name":"Marketing Q3","template_name":"Project Alice"}"#,
+    ),
+    (
+        "unhinted guids",
+        "usage",
+        r#"{"request_id":"5E872200-F546-4CCD-8F23-AF5F507AA2DD","template_id":"8A1D0B6C-2E3F-4A5B-9C8D-7E6F5A4B3C2D","team_id":"9F8E7D6C-5B4A-4321-8765-0FEDCBA98765"}"#,
+    ),
+    (
+        "masked ips",
+        "error",
+        r#"{"ClientIP":"0.0.0.0","ip2":"203.0.113.0","lo":"127.0.0.1 ::1"}"#,
+    ),
+    (
+        "opaque customer ids",
+        "support",
+        r#"{"customerId":"cus_8f3k2LmQ9x","companyId":"cmp_77aa91bc"}"#,
+    ),
+    (
+        "counters",
+        "usage",
+        r#"{"IMSent":"12","MeetingJoinAttempts":"3","CallMinutes":"45"}"#,
+    ),
+    ("hresult", "error", r#"{"ErrorCode":"0x80070005"}"#),
+    (
+        "time and namespaces",
+        "error",
+        r#"{"Message":"at 12:30:45 in Foo::Bar::Baz"}"#,
+    ),
+];
+
+#[test]
+fn traps_are_not_findings() {
+    for (why, category, payload) in TRAPS {
+        let found = scan(category, payload);
+        assert!(found.is_empty(), "{why}: {found:#?}");
+    }
+}
+
+#[test]
+fn url_password_is_a_secret_not_an_email_and_evidence_hides_it() {
+    let found = scan(
+        "error",
+        r#"{"Message":"fetch https://bob:s3cretPw@host.contoso.com/a failed"}"#,
+    );
+    assert_eq!(kinds_at(&found, "payload/Message"), vec![Kind::SecretToken]);
+    let f = &found[0];
+    assert_eq!(f.span, Some(14..26));
+    assert!(f.evidence.iter().all(|e| !e.contains("s3cretPw")));
+    assert!(!format!("{f:?}").contains("s3cretPw"));
+}
+
+#[test]
+fn sip_uri_is_not_also_an_email() {
+    let found = scan("error", r#"{"SipUri":"sip:alice@contoso.com"}"#);
+    assert_eq!(kinds_at(&found, "payload/SipUri"), vec![Kind::SipUri]);
+}
+
+#[test]
+fn identity_columns() {
+    let guid = "E296D735-4F36-4E18-7C3B-52E1A02A0164";
+    let e = event(
+        "census",
+        Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        Some(guid),
+        Some(guid),
+        "{}",
+    );
+    let found = pii::scan_event(&e);
+    let got: Vec<(&str, Kind)> = found.iter().map(|f| (f.field.as_str(), f.kind)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("session_id", Kind::SessionId),
+            ("tenant_id", Kind::TenantId),
+            ("user_id", Kind::HashedId)
+        ]
+    );
+    let login = pii::scan_event(&event("error", None, None, Some("amosmarble"), "{}"));
+    assert_eq!(login[0].kind, Kind::Username);
+    let email = pii::scan_event(&event("usage", None, None, Some("amos@contoso.com"), "{}"));
+    assert_eq!(email[0].kind, Kind::Email);
+    let hex = pii::scan_event(&event("usage", None, None, Some(&"ab12".repeat(16)), "{}"));
+    assert_eq!(hex[0].kind, Kind::HashedId);
+}
+
+#[test]
+fn guid_equal_to_the_tenant_column_is_a_tenant_id() {
+    let t = "5E872200-F546-4CCD-8F23-AF5F507AA2DD";
+    let e = event(
+        "usage",
+        Some(t),
+        None,
+        None,
+        &format!(r#"{{"orgRef":"{t}","request_id":"{t}"}}"#),
+    );
+    let found = pii::scan_event(&e);
+    let f = found
+        .iter()
+        .find(|f| f.field == "payload/orgRef")
+        .expect("linked");
+    assert_eq!(f.kind, Kind::TenantId);
+    assert!(f.evidence.iter().any(|e| e.contains("link")), "{f:?}");
+}
+
+#[test]
+fn names_and_upns_from_structured_fields_are_recognised_in_free_text() {
+    let found = scan(
+        "support",
+        r#"{"name":"Quentin Zarkowski","msUpn":"qz@contoso.com","note":"Escalated by Quentin Zarkowski for qz@contoso.com"}"#,
+    );
+    let note: Vec<&Finding> = found.iter().filter(|f| f.field == "payload/note").collect();
+    assert_eq!(note.len(), 2, "{note:#?}");
+    assert_eq!(note[0].kind, Kind::PersonName);
+    assert_eq!(note[0].span, Some(13..30));
+    assert!(
+        note[0]
+            .evidence
+            .iter()
+            .any(|e| e == "link: same name as payload/name")
+    );
+    assert_eq!(note[1].kind, Kind::Email);
+    assert_eq!(note[1].confidence, Confidence::High);
+    assert!(
+        note[1]
+            .evidence
+            .iter()
+            .any(|e| e == "link: same value as payload/msUpn")
+    );
+}
+
+#[test]
+fn field_name_hints_are_whole_tokens() {
+    // `description` must not read as `ip`; `clientIp` must.
+    let found = scan(
+        "error",
+        r#"{"description":"203.0.113.5","clientIp":"203.0.113.5"}"#,
+    );
+    let by: BTreeMap<&str, Confidence> = found
+        .iter()
+        .map(|f| (f.field.as_str(), f.confidence))
+        .collect();
+    assert_eq!(by["payload/clientIp"], Confidence::High);
+    assert_eq!(by["payload/description"], Confidence::Medium);
+    let ip = found
+        .iter()
+        .find(|f| f.field == "payload/clientIp")
+        .expect("ip");
+    assert!(
+        ip.evidence.contains(&"field name client,ip".to_string()),
+        "{ip:?}"
+    );
+    let key = scan("error", r#"{"headers":{"X-Api-Key":"abcd1234efgh5678"}}"#);
+    assert_eq!(key[0].kind, Kind::SecretToken);
+    assert!(
+        key[0]
+            .evidence
+            .contains(&"field name x,api,key".to_string())
+    );
+}
+
+#[test]
+fn non_json_payload_is_scanned_as_text() {
+    let found = scan("error", "crash for alice@contoso.com from 203.0.113.9");
+    let got: Vec<(&str, Kind, Option<Range<usize>>)> = found
+        .iter()
+        .map(|f| (f.field.as_str(), f.kind, f.span.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("payload", Kind::Email, Some(10..27)),
+            ("payload", Kind::IpAddress, Some(33..44))
+        ]
+    );
+}
+
+#[test]
+fn pointers_escape_and_index_arrays() {
+    let found = scan(
+        "error",
+        r#"{"a/b":{"ips":["203.0.113.5"]},"m~n":"x@contoso.com"}"#,
+    );
+    let fields: Vec<&str> = found.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["payload/a~1b/ips/0", "payload/m~0n"]);
+}
+
+#[test]
+fn findings_are_sorted_and_deterministic() {
+    let payload = r#"{"z":"bob@contoso.com and 203.0.113.7","a":"sip:carol@contoso.com","m":"Grace Hopper 4111111111111111"}"#;
+    let e = event(
+        "error",
+        Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        None,
+        Some("amosmarble"),
+        payload,
+    );
+    let first = pii::scan_event(&e);
+    for _ in 0..5 {
+        assert_eq!(pii::scan_event(&e), first);
+    }
+    let keys: Vec<_> = first
+        .iter()
+        .map(|f| (f.field.clone(), f.span.as_ref().map(|r| r.start), f.kind))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(first.len() >= 6, "{first:#?}");
+}
+
+#[test]
+fn scan_text_uses_context_links() {
+    let ctx = Context {
+        category: "error",
+        tenant_id: Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        names: vec![("Zed Quux", "payload/name".into())],
+        emails: vec![],
+    };
+    let found = pii::scan_text(
+        "payload/msg",
+        "Zed Quux in 5E872200-F546-4CCD-8F23-AF5F507AA2DD",
+        &ctx,
+    );
+    let kinds: Vec<Kind> = found.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec![Kind::PersonName, Kind::TenantId]);
+}
+
+#[test]
+fn masks_keep_shape_and_never_reveal() {
+    let cases: &[(Kind, &str, &str, &[&str])] = &[
+        (
+            Kind::Email,
+            "alice.hawking@contoso.com",
+            "a***@contoso.com",
+            &["alice", "hawking"],
+        ),
+        (Kind::IpAddress, "203.0.113.42", "203.0.113.***", &[".42"]),
+        (
+            Kind::PersonName,
+            "Alice Hawking",
+            "Al*** Ha***",
+            &["Alice", "Hawking"],
+        ),
+        (
+            Kind::CreditCard,
+            "4111 1111 1111 1111",
+            "****-****-****-1111",
+            &["4111 1111"],
+        ),
+        (
+            Kind::CreditCard,
+            "378282246310005",
+            "****-****-****-0005",
+            &["3782822463"],
+        ),
+        (
+            Kind::SipUri,
+            "sip:alice@contoso.com",
+            "sip:a***@contoso.com",
+            &["alice"],
+        ),
+        (
+            Kind::SecretToken,
+            "bob:hunter2",
+            "b********",
+            &["hunter2", "bob"],
+        ),
+    ];
+    for (kind, value, want, hidden) in cases {
+        let m = pii::mask(*kind, value);
+        assert_eq!(&m, want, "{kind}");
+        for h in *hidden {
+            assert!(!m.contains(h), "{kind}: {m} reveals {h}");
+        }
+    }
+    for kind in Kind::ALL
+        .into_iter()
+        .filter(|k| matches!(k.class(), Class::Secret | Class::Pseudonymous))
+    {
+        let m = pii::mask(kind, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl");
+        assert!(!m.contains("eyJzdWIiOiIxIn0"), "{kind}: {m}");
+    }
+    let jwt = pii::mask(
+        Kind::SecretToken,
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+    );
+    assert!(
+        jwt.starts_with("Bearer eyJ") && !jwt.contains("eyJzdWI"),
+        "{jwt}"
+    );
+}
+
+#[test]
+fn adversarial_corpus_precision_and_recall_per_kind() {
+    let text = include_str!("corpus/adversarial.jsonl");
+    let mut tp: BTreeMap<Kind, u32> = BTreeMap::new();
+    let mut fp: BTreeMap<Kind, u32> = BTreeMap::new();
+    let mut fneg: BTreeMap<Kind, u32> = BTreeMap::new();
+    let mut errors = vec![];
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
+        let payload = match &v["payload"] {
+            serde_json::Value::String(p) => p.clone(),
+            other => other.to_string(),
+        };
+        let e = event(
+            s("category").unwrap_or("error"),
+            s("tenant_id"),
+            s("session_id"),
+            s("user_id"),
+            &payload,
+        );
+        let expected: BTreeSet<(String, Kind)> = v["expect"]
+            .as_array()
+            .expect("expect")
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_str().expect("field").to_string(),
+                    Kind::parse(p[1].as_str().expect("kind")).expect("kind name"),
+                )
+            })
+            .collect();
+        let got: BTreeSet<(String, Kind)> = pii::scan_event(&e)
+            .into_iter()
+            .map(|f| (f.field, f.kind))
+            .collect();
+        for g in &got {
+            if expected.contains(g) {
+                *tp.entry(g.1).or_default() += 1;
+            } else {
+                *fp.entry(g.1).or_default() += 1;
+                errors.push(format!("line {}: unexpected {} at {}", i + 1, g.1, g.0));
+            }
+        }
+        for x in expected.difference(&got) {
+            *fneg.entry(x.1).or_default() += 1;
+            errors.push(format!("line {}: missed {} at {}", i + 1, x.1, x.0));
+        }
+    }
+    let mut report = String::new();
+    let mut failing = false;
+    for kind in Kind::ALL {
+        let (t, f, n) = (
+            tp.get(&kind).copied().unwrap_or(0),
+            fp.get(&kind).copied().unwrap_or(0),
+            fneg.get(&kind).copied().unwrap_or(0),
+        );
+        if t + f + n == 0 {
+            continue;
+        }
+        let p = if t + f == 0 {
+            1.0
+        } else {
+            f64::from(t) / f64::from(t + f)
+        };
+        let r = if t + n == 0 {
+            1.0
+        } else {
+            f64::from(t) / f64::from(t + n)
+        };
+        failing |= p < 0.95 || r < 0.95;
+        report.push_str(&format!(
+            "{kind:16} tp {t:3} fp {f:3} fn {n:3}  P {p:.2} R {r:.2}\n"
+        ));
+    }
+    println!("{report}");
+    assert!(
+        !failing,
+        "precision/recall below 0.95:\n{report}\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn snapshot_support_and_error_records() {
+    let support = event(
+        "support",
+        Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        Some("0F4A3B2C-1D2E-4F30-8A1B-2C3D4E5F6A7B"),
+        Some("E296D735-4F36-4E18-7C3B-52E1A02A0164"),
+        r#"{"intercomId":"alice.hawking@contoso.com","intercomEmail":"alice.hawking@contoso.com","locale":"EN-US","msTenantId":"5E872200-F546-4CCD-8F23-AF5F507AA2DD","msUpn":"alice.hawking@contoso.com","theme":"Dark","msUserId":"0B1C2D3E-4F50-6172-8394-A5B6C7D8E9F0","environment":"production","version":"1.2","name":"Alice Hawking","tld":"contoso.com"}"#,
+    );
+    insta::assert_debug_snapshot!("support_record", pii::scan_event(&support));
+    let error = event(
+        "error",
+        Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        Some("0F4A3B2C-1D2E-4F30-8A1B-2C3D4E5F6A7B"),
+        Some("amosmarble"),
+        r#"{"ErrorCode":"0x80070005","Message":"Sign-in failed for amos.marble@contoso.com from 203.0.113.42 (add-in 2.1.0.3)","Exception":{"type":"UnauthorizedAccessException","stack":"at Auth() in C:\\Users\\amosmarble\\src\\auth.cs:line 42"},"ClientIP":"2001:db8::8a2e:370:7334","SipUri":"sip:amos.marble@contoso.com","ConversationThreadId":"AdDO8hsJqilU93hQHC3OZaPR2saEA==","UserID":"amosmarble","OSVersion":"10.0.19041.1","headers":{"Authorization":"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"}}"#,
+    );
+    insta::assert_debug_snapshot!("error_record", pii::scan_event(&error));
+}

@@ -1,0 +1,294 @@
+//! Scripted key sessions on the fixture export: keys go through the keymap, effects run
+//! synchronously through `worker::execute`, screens render on `TestBackend` and are compared
+//! with insta snapshots at two terminal sizes.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::VecDeque;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Size;
+use telex::app::{App, Effect, Msg, Options};
+use telex::model::Filter;
+use telex::store::Store;
+use telex::{keymap, ui, worker};
+
+struct Session {
+    app: App,
+    view: ui::ViewState,
+    store: Store,
+    terminal: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(width: u16, height: u16) -> Session {
+        let (dir, path) = support::small_export();
+        let store = Store::open(&path).unwrap();
+        let (app, effects) = App::new(Options {
+            filter: Filter::default(),
+            extra_columns: store.schema().extra.clone(),
+        });
+        let mut session = Session {
+            app,
+            view: ui::ViewState::new(true),
+            store,
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            _dir: dir,
+        };
+        session.run(effects);
+        session.msg(Msg::Resized(ui::viewport(Size::new(width, height))));
+        session
+    }
+
+    fn msg(&mut self, msg: Msg) {
+        let effects = self.app.update(msg);
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
+        let mut queue = VecDeque::from(effects);
+        while let Some(effect) = queue.pop_front() {
+            let loaded = worker::execute(&self.store, effect);
+            queue.extend(self.app.update(Msg::Loaded(loaded)));
+        }
+    }
+
+    /// Keys written like `/ <c-u> <enter> j j <tab>`; a word of several letters is typed.
+    fn keys(&mut self, script: &str) -> &mut Session {
+        for word in script.split(' ').filter(|w| !w.is_empty()) {
+            for key in parse_key(word) {
+                if let Some(action) = keymap::translate(self.app.mode(), &Event::Key(key)) {
+                    self.msg(Msg::Action(action));
+                }
+            }
+        }
+        self
+    }
+
+    /// Types text literally (spaces included).
+    fn typed(&mut self, text: &str) -> &mut Session {
+        for c in text.chars() {
+            let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            if let Some(action) = keymap::translate(self.app.mode(), &Event::Key(key)) {
+                self.msg(Msg::Action(action));
+            }
+        }
+        self
+    }
+
+    fn screen(&mut self) -> String {
+        self.terminal
+            .draw(|f| ui::draw(f, &self.app, &mut self.view))
+            .unwrap();
+        self.terminal.backend().to_string()
+    }
+}
+
+fn parse_key(word: &str) -> Vec<KeyEvent> {
+    let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let special = match word {
+        "<enter>" => Some(plain(KeyCode::Enter)),
+        "<esc>" => Some(plain(KeyCode::Esc)),
+        "<tab>" => Some(plain(KeyCode::Tab)),
+        "<s-tab>" => Some(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        "<down>" => Some(plain(KeyCode::Down)),
+        "<up>" => Some(plain(KeyCode::Up)),
+        "<bs>" => Some(plain(KeyCode::Backspace)),
+        "<pgdn>" => Some(plain(KeyCode::PageDown)),
+        "<space>" => Some(plain(KeyCode::Char(' '))),
+        "<c-u>" => Some(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        "<c-d>" => Some(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+        _ => None,
+    };
+    match special {
+        Some(key) => vec![key],
+        None => word
+            .chars()
+            .map(|c| {
+                let mods = if c.is_ascii_uppercase() {
+                    KeyModifiers::SHIFT
+                } else {
+                    KeyModifiers::NONE
+                };
+                KeyEvent::new(KeyCode::Char(c), mods)
+            })
+            .collect(),
+    }
+}
+
+const SIZES: [(u16, u16); 2] = [(120, 32), (80, 24)];
+
+/// Snapshots the screen after `script` at both sizes.
+fn snap(name: &str, script: impl Fn(&mut Session)) {
+    for (w, h) in SIZES {
+        let mut session = Session::start(w, h);
+        script(&mut session);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), session.screen());
+    }
+}
+
+/// Selects the event with `id` by filtering on its name, then shows it.
+fn select_by_name(s: &mut Session, name: &str) {
+    s.keys("/ <c-u>")
+        .typed(&format!("name:{name}"))
+        .keys("<enter>");
+}
+
+#[test]
+fn start_screen() {
+    snap("start", |_| {});
+}
+
+#[test]
+fn filtered_by_category_from_the_sidebar() {
+    snap("category_error", |s| {
+        s.keys("<s-tab> j j j j <enter>");
+        assert_eq!(s.app.filter.to_string(), "category:error");
+    });
+}
+
+#[test]
+fn tenant_picker_open_and_narrowed() {
+    snap("tenant_picker", |s| {
+        s.keys("t");
+    });
+    snap("tenant_picker_narrowed", |s| {
+        s.keys("t").typed("fab");
+    });
+    snap("tenant_picker_applied", |s| {
+        s.keys("t").typed("fab").keys("<enter>");
+        assert_eq!(s.app.filter.to_string(), "tenant:T-FABRIKAM");
+    });
+}
+
+#[test]
+fn detail_scrolled() {
+    snap("detail_scrolled", |s| {
+        s.keys("j j j j <tab> j j j j j j j j j j");
+        assert_eq!(s.app.selected().unwrap().id, 5);
+        assert!(s.app.detail_scroll > 0);
+    });
+}
+
+#[test]
+fn filter_error_shows_where_and_why() {
+    snap("filter_error", |s| {
+        s.keys("/").typed("tenant:x bogus:1").keys("<enter>");
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snap("help", |s| {
+        s.keys("?");
+    });
+    snap("help_scrolled", |s| {
+        s.keys("? <pgdn> <pgdn> <pgdn> <pgdn>");
+    });
+}
+
+#[test]
+fn no_matches_hint_at_going_back() {
+    snap("no_matches", |s| select_by_name(s, "nothing_like_this"));
+}
+
+#[test]
+fn ansi_and_bidi_are_shown_as_escapes() {
+    snap("escapes_event_10", |s| {
+        select_by_name(s, "admin_login");
+        s.keys("<tab> G");
+    });
+    snap("escapes_event_12", |s| {
+        select_by_name(s, "request_failed");
+        s.keys("<tab> j j j j j");
+    });
+    for (w, h) in SIZES {
+        let mut s = Session::start(w, h);
+        select_by_name(&mut s, "request_failed");
+        s.keys("<tab> j j j j j");
+        let screen = s.screen();
+        assert!(screen.contains("\\x1b[2J"), "{screen}");
+        assert!(!screen.contains('\u{1b}'));
+        select_by_name(&mut s, "admin_login");
+        s.keys("G");
+        let screen = s.screen();
+        assert!(screen.contains("\\u{202e}"), "{screen}");
+        assert!(!screen.contains('\u{202e}'));
+    }
+}
+
+#[test]
+fn non_json_payload_is_raw() {
+    snap("raw_payload_event_7", |s| {
+        select_by_name(s, "crash");
+        s.keys("<tab> G");
+    });
+}
+
+#[test]
+fn blob_payload_is_escaped_bytes() {
+    snap("blob_payload_event_13", |s| {
+        s.keys("G");
+        assert_eq!(s.app.selected().unwrap().id, 13);
+        s.keys("<tab> G");
+    });
+}
+
+#[test]
+fn going_back_restores_the_previous_filter() {
+    let mut s = Session::start(120, 32);
+    s.keys("j T S");
+    assert_eq!(s.app.filter.to_string(), "tenant:T-CONTOSO session:S-1");
+    s.keys("<bs> <bs>");
+    assert_eq!(s.app.filter, Filter::default());
+    assert_eq!(s.app.window.rows.len(), 13);
+}
+
+#[test]
+fn too_small() {
+    let mut s = Session::start(50, 10);
+    insta::assert_snapshot!("too_small_50x10", s.screen());
+}
+
+#[test]
+fn every_size_renders_without_panic() {
+    let mut s = Session::start(120, 32);
+    s.keys("j j <tab>");
+    for width in 0..=80 {
+        for height in 0..=25 {
+            s.msg(Msg::Resized(ui::viewport(Size::new(width, height))));
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            terminal.draw(|f| ui::draw(f, &s.app, &mut s.view)).unwrap();
+        }
+    }
+    // The overlays at every size too.
+    for script in ["?", "<esc> t"] {
+        s.keys(script);
+        for width in 0..=80 {
+            for height in 0..=25 {
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                terminal.draw(|f| ui::draw(f, &s.app, &mut s.view)).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn colours_follow_no_color() {
+    let colored = ui::Theme::colored();
+    let plain = ui::Theme::plain();
+    for style in [
+        plain.selected,
+        plain.json_key,
+        plain.error,
+        plain.border_focus,
+    ] {
+        assert!(style.fg.is_none() && style.bg.is_none());
+    }
+    assert!(colored.json_key.fg.is_some());
+    assert_ne!(colored.json_string, colored.json_number);
+}
