@@ -1,5 +1,6 @@
 //! The binary end to end: batch output on a real export, exit codes, one-line errors for every
 //! bad input of DESIGN §6, and the export's bytes unchanged after every command.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Detection engine contract: positives per kind, traps, links, masking, ordering, and
 //! precision/recall on the adversarial corpus.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

@@ -1,5 +1,6 @@
 //! Store queries against real SQLite files: paging, every filter term, counts, facets, stats,
 //! and each bad file of DESIGN §6.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 mod support;
 

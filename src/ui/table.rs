@@ -13,7 +13,7 @@ use crate::text;
 
 struct Column {
     title: &'static str,
-    /// The width it is given; the one `Min` column takes what is left.
+    /// Its minimum width; `widths` shares out the room left.
     width: Constraint,
     /// Narrow tables keep the columns with the lowest numbers.
     priority: u8,
@@ -91,6 +91,32 @@ fn fitting(width: u16) -> Vec<&'static Column> {
         .collect()
 }
 
+/// Column widths for a table `width` wide: each column's minimum, then the room left grows the
+/// columns in `GROWTH` order up to their caps, so ids are shown whole before `name` widens.
+fn widths(columns: &[&Column], width: u16) -> Vec<Constraint> {
+    const GROWTH: [(&str, u16); 5] = [
+        ("name", 22),
+        ("user", 36),
+        ("tenant", 36),
+        ("session", 36),
+        ("name", 40),
+    ];
+    let mut sizes: Vec<u16> = columns.iter().map(|c| c.room()).collect();
+    let spacing = u16::try_from(columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let mut spare = width.saturating_sub(sizes.iter().sum::<u16>() + spacing);
+    for (title, cap) in GROWTH {
+        if let Some(i) = columns.iter().position(|c| c.title == title) {
+            let grow = cap.saturating_sub(sizes[i]).min(spare);
+            sizes[i] += grow;
+            spare -= grow;
+        }
+    }
+    if let Some(i) = columns.iter().position(|c| c.title == "name") {
+        sizes[i] += spare;
+    }
+    sizes.into_iter().map(Constraint::Length).collect()
+}
+
 /// The cells of one row for a table `width` wide (pure, for tests).
 pub fn row_cells(event: &EventSummary, width: u16) -> Vec<String> {
     fitting(width).iter().map(|c| (c.cell)(event)).collect()
@@ -123,7 +149,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     let columns = fitting(inner.width);
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.header);
-    let table = Table::new(rows, columns.iter().map(|c| c.width))
+    let table = Table::new(rows, widths(&columns, inner.width))
         .header(header)
         .column_spacing(1);
     frame.render_widget(table, inner);

@@ -1,5 +1,6 @@
 //! Shared test helpers: build real SQLite exports from reviewable SQL and check that commands
 //! leave them byte for byte unchanged.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
