@@ -38,13 +38,17 @@ best() {
   done
   echo "$best"
 }
-sql="SELECT category, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1;
-SELECT tenant_id, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1;
-SELECT name, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1;
-SELECT substr(ts, 1, 10), count(*) FROM events GROUP BY 1 ORDER BY 1;"
+group_bys() {  # the four GROUP BY queries of `telex stats`, optionally under a WHERE clause
+  local where=${1:-}
+  printf '%s\n' \
+    "SELECT category, count(*) FROM events $where GROUP BY 1 ORDER BY 2 DESC, 1;" \
+    "SELECT tenant_id, count(*) FROM events $where GROUP BY 1 ORDER BY 2 DESC, 1;" \
+    "SELECT name, count(*) FROM events $where GROUP BY 1 ORDER BY 2 DESC, 1;" \
+    "SELECT substr(ts, 1, 10), count(*) FROM events $where GROUP BY 1 ORDER BY 1;"
+}
 t_telex=$(best "$bin" stats "$db" --format json)
-t_sqlite=$(best sqlite3 -readonly "$db" "$sql")
+t_sqlite=$(best sqlite3 -readonly "$db" "$(group_bys)")
 echo "telex stats: ${t_telex} ms; sqlite3 GROUP BYs: ${t_sqlite} ms; ratio $(echo "scale=2; $t_telex / $t_sqlite" | bc)"
 t_telex_f=$(best "$bin" stats "$db" --format json category:error)
-t_sqlite_f=$(best sqlite3 -readonly "$db" "${sql//FROM events/FROM events WHERE category = 'error'}")
-echo "filtered (category:error): telex ${t_telex_f} ms; sqlite3 ${t_sqlite_f} ms"
+t_sqlite_f=$(best sqlite3 -readonly "$db" "$(group_bys "WHERE category = 'error'")")
+echo "filtered (category:error): telex ${t_telex_f} ms; sqlite3 ${t_sqlite_f} ms; ratio $(echo "scale=2; $t_telex_f / $t_sqlite_f" | bc)"
