@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::{ListFormat, ShowFormat, StatsFormat};
 use crate::model::{Event, EventId, Filter, Kind, ValueCount};
 use crate::redact::{self, Mask};
-use crate::store::{Stats, Store, StoreError};
+use crate::store::{self, Stats, Store, StoreError};
 use crate::text::{rfc3339_utc, thousands, utc_time, visible};
 use crate::{filter, pii};
 
@@ -56,7 +56,8 @@ pub fn list(
     match format {
         ListFormat::Table => table::list_header(out)?,
         ListFormat::Csv => {
-            let mut header: Vec<&str> = NATIVE_COLUMNS.to_vec();
+            let mut header: Vec<&str> = vec!["id"];
+            header.extend(store::NATIVE);
             header.extend(extra.iter().map(String::as_str));
             table::csv_row(out, header.iter().copied())?;
         }
@@ -92,19 +93,6 @@ pub fn list(
         None => Ok(written),
     }
 }
-
-const NATIVE_COLUMNS: [&str; 10] = [
-    "id",
-    "ts",
-    "category",
-    "name",
-    "tenant_id",
-    "session_id",
-    "user_id",
-    "app_name",
-    "app_version",
-    "payload",
-];
 
 /// One event as a JSON object: every column, the payload as JSON when it parses, else as text.
 pub fn event_json(event: &Event) -> Value {

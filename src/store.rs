@@ -15,7 +15,7 @@ use rusqlite::{Connection, Row, params_from_iter};
 use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, ValueCount};
 pub use open::StoreError;
 use query::Sql;
-pub use schema::Schema;
+pub use schema::{NATIVE, Schema};
 
 /// A read-only connection to one export.
 pub struct Store {

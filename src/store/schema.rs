@@ -9,7 +9,7 @@ use super::StoreError;
 use super::open::classify;
 
 /// The native columns after `id`, in the order queries select them.
-const NATIVE: [&str; 9] = [
+pub const NATIVE: [&str; 9] = [
     "ts",
     "category",
     "name",
