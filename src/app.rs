@@ -4,6 +4,7 @@
 
 mod detail;
 mod input;
+mod lens;
 mod messages;
 mod navigation;
 mod picker;
@@ -15,6 +16,7 @@ use crate::model::{EventId, EventSummary, Facet, Field, Filter, Test, ValueCount
 
 pub use detail::{DetailDoc, DocLine, Tone};
 pub use input::LineInput;
+pub use lens::{IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, pieces};
 pub use messages::{
     Action, Effect, EffectKind, Loaded, Mode, Msg, PageStart, Pane, Pointer, Viewport,
 };
@@ -93,6 +95,8 @@ pub struct App {
     /// The first help line shown; the renderer clamps it to the help's length.
     pub help_scroll: usize,
     pub viewport: Viewport,
+    /// Identifying values are drawn masked (`m`), for screen sharing.
+    pub masked: bool,
     /// Sequence numbers of the newest request of each kind; replies with others are stale.
     page_seq: u64,
     count_seq: u64,
@@ -124,6 +128,7 @@ impl App {
             notice: None,
             help_scroll: 0,
             viewport: Viewport::default(),
+            masked: false,
             page_seq: 0,
             count_seq: 0,
             categories_seq: 0,
@@ -305,6 +310,7 @@ impl App {
                 self.help_scroll = 0;
                 Vec::new()
             }
+            Action::ToggleMask => self.toggle_mask(),
             Action::Cancel => {
                 self.focus = Pane::Table;
                 Vec::new()

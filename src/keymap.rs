@@ -223,6 +223,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, Char('q'), NONE, Action::Quit, "quit", "quit"),
     bind(Normal, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(
+        Normal,
+        Char('m'),
+        NONE,
+        Action::ToggleMask,
+        "mask",
+        "mask identifying values on screen",
+    ),
+    bind(
         Filter,
         Enter,
         NONE,

@@ -105,6 +105,33 @@ impl Store {
         anchor: &Anchor,
         limit: usize,
     ) -> Result<Vec<EventSummary>, StoreError> {
+        let columns = self.schema.summary_columns();
+        self.keyset(filter, anchor, limit, &columns, summary_from_row)
+    }
+
+    /// Like `page`, but every column of each event: what the privacy lens scans for the
+    /// markers of a page.
+    pub fn page_events(
+        &self,
+        filter: &Filter,
+        anchor: &Anchor,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        let columns = self.schema.event_columns();
+        self.keyset(filter, anchor, limit, &columns, |row| {
+            self.event_from_row(row)
+        })
+    }
+
+    /// One keyset page of `columns`, each row read by `read`, in ascending `(ts, id)` order.
+    fn keyset<T>(
+        &self,
+        filter: &Filter,
+        anchor: &Anchor,
+        limit: usize,
+        columns: &str,
+        read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
         let mut sql = self.sql(filter);
         let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
         match anchor {
@@ -115,8 +142,7 @@ impl Store {
         }
         let order = if descending { "DESC" } else { "ASC" };
         let text = format!(
-            "SELECT {cols} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} LIMIT ?",
-            cols = self.schema.summary_columns(),
+            "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} LIMIT ?",
             table = self.schema.table_sql(),
             where_ = sql.where_clause(),
             ts = self.schema.ts_sql(),
@@ -125,8 +151,8 @@ impl Store {
         let mut params = sql.params;
         params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare_cached(&text)?;
-        let mut rows: Vec<EventSummary> = stmt
-            .query_map(params_from_iter(params), summary_from_row)?
+        let mut rows: Vec<T> = stmt
+            .query_map(params_from_iter(params), read)?
             .collect::<Result<_, _>>()?;
         if descending {
             rows.reverse();

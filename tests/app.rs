@@ -3,11 +3,13 @@
 #![allow(clippy::unwrap_used)]
 
 use telex::app::{
-    Action, App, Count, Detail, Effect, Loaded, Mode, Msg, Options, PAGE_SIZE, PageStart, Pane,
-    Pointer, Viewport,
+    Action, App, Count, Detail, Effect, Inspected, Loaded, Marker, Mode, Msg, Options, PAGE_SIZE,
+    Page, PageStart, Pane, Pointer, Viewport,
 };
 use telex::filter;
-use telex::model::{EventSummary, Facet, Filter, ValueCount};
+use telex::model::{
+    Class, Confidence, Event, EventSummary, Facet, Filter, Finding, Kind, ValueCount,
+};
 
 fn f(text: &str) -> Filter {
     filter::parse(text, &["region".to_string()]).unwrap()
@@ -64,7 +66,7 @@ fn started(ids: std::ops::Range<i64>) -> App {
     let (seq, _) = page_seq(&effects).unwrap();
     app.update(Msg::Loaded(Loaded::Page {
         seq,
-        result: Ok(rows(ids)),
+        result: Ok(rows(ids).into()),
     }));
     app
 }
@@ -105,7 +107,7 @@ fn a_page_selects_its_first_row_and_requests_its_detail() {
     let (seq, _) = page_seq(&effects).unwrap();
     let effects = app.update(Msg::Loaded(Loaded::Page {
         seq,
-        result: Ok(rows(1..4)),
+        result: Ok(rows(1..4).into()),
     }));
     assert_eq!(app.selected().unwrap().id, 1);
     assert!(matches!(
@@ -184,7 +186,7 @@ fn stale_replies_are_ignored() {
     assert!(
         app.update(Msg::Loaded(Loaded::Page {
             seq: old_seq,
-            result: Ok(rows(1..3))
+            result: Ok(rows(1..3).into())
         }))
         .is_empty()
     );
@@ -196,7 +198,7 @@ fn stale_replies_are_ignored() {
     assert_eq!(app.matching, Count::Pending, "the count of the old filter");
     app.update(Msg::Loaded(Loaded::Page {
         seq: new_seq,
-        result: Ok(rows(7..9)),
+        result: Ok(rows(7..9).into()),
     }));
     assert_eq!(app.selected().unwrap().id, 7);
 }
@@ -277,7 +279,7 @@ fn moving_near_the_edge_of_the_window_requests_the_next_page() {
     let selected = app.selected().unwrap().id;
     app.update(Msg::Loaded(Loaded::Page {
         seq,
-        result: Ok(rows(PAGE_SIZE as i64..PAGE_SIZE as i64 + 50)),
+        result: Ok(rows(PAGE_SIZE as i64..PAGE_SIZE as i64 + 50).into()),
     }));
     assert_eq!(app.selected().unwrap().id, selected, "the selection holds");
     assert!(app.window.at_end, "a short page is the end");
@@ -292,7 +294,7 @@ fn the_window_stays_bounded_while_scrolling_far() {
         if let Some((seq, PageStart::After(_))) = page_seq(&effects) {
             app.update(Msg::Loaded(Loaded::Page {
                 seq,
-                result: Ok(rows(next_id..next_id + PAGE_SIZE as i64)),
+                result: Ok(rows(next_id..next_id + PAGE_SIZE as i64).into()),
             }));
             next_id += PAGE_SIZE as i64;
         }
@@ -323,7 +325,7 @@ fn g_and_shift_g_jump_by_loading_the_first_or_last_page() {
     assert_eq!(start, PageStart::Last);
     app.update(Msg::Loaded(Loaded::Page {
         seq,
-        result: Ok(rows(5000..5000 + PAGE_SIZE as i64)),
+        result: Ok(rows(5000..5000 + PAGE_SIZE as i64).into()),
     }));
     assert_eq!(app.selected().unwrap().id, 5000 + PAGE_SIZE as i64 - 1);
     assert!(app.window.at_end);
@@ -477,4 +479,171 @@ fn help_opens_and_closes_and_quit_quits() {
     assert_eq!(app.mode(), Mode::Normal);
     act(&mut app, Action::Quit);
     assert!(app.should_quit());
+}
+
+fn detail_seq(effects: &[Effect]) -> Option<(u64, i64)> {
+    effects.iter().find_map(|e| match e {
+        Effect::LoadDetail { seq, id } => Some((*seq, *id)),
+        _ => None,
+    })
+}
+
+/// Event `id` with an email in its payload, and the finding the scanner would report.
+fn inspected(id: i64) -> Box<Inspected> {
+    Box::new(Inspected {
+        event: Event {
+            summary: row(id),
+            app_name: None,
+            app_version: None,
+            payload: Some(r#"{"msUpn":"alice@contoso.com"}"#.into()),
+            extra: vec![],
+        },
+        findings: vec![Finding {
+            field: "payload/msUpn".into(),
+            kind: Kind::Email,
+            confidence: Confidence::High,
+            span: None,
+            evidence: vec!["pattern: email".into()],
+        }],
+    })
+}
+
+fn doc_text(app: &App) -> String {
+    let Detail::Ready(doc) = &app.detail else {
+        panic!("no detail: {:?}", app.detail);
+    };
+    doc.lines
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|(_, s)| s.as_str()))
+        .collect()
+}
+
+#[test]
+fn page_replies_carry_a_marker_per_row() {
+    let (mut app, effects) = App::new(Options::default());
+    let (seq, _) = page_seq(&effects).unwrap();
+    let user = Marker {
+        class: Some(Class::User),
+        columns: [Some(Kind::TenantId), None, Some(Kind::Email)],
+    };
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(Page {
+            rows: rows(1..4),
+            marks: vec![Marker::default(), user],
+        }),
+    }));
+    assert_eq!(app.window.marks.len(), 3, "a missing marker is blank");
+    assert_eq!(app.window.marker(1), user);
+    assert_eq!(app.window.marker(1).letter(), "U");
+    assert_eq!(app.window.marker(2), Marker::default());
+    assert_eq!(app.window.marker(99), Marker::default());
+}
+
+#[test]
+fn markers_follow_their_rows_when_pages_are_prepended() {
+    let mut app = started(1000..1000 + PAGE_SIZE as i64);
+    let effects = act(&mut app, Action::SelectLast);
+    let (seq, start) = page_seq(&effects).unwrap();
+    assert_eq!(start, PageStart::Last);
+    let secret = Marker {
+        class: Some(Class::Secret),
+        columns: [None; 3],
+    };
+    let ids = 5000..5000 + PAGE_SIZE as i64;
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(Page {
+            marks: ids.clone().map(|_| secret).collect(),
+            rows: rows(ids),
+        }),
+    }));
+    // Scrolling up near the start of the window prepends the page before it.
+    let seq = (0..40)
+        .find_map(|_| match page_seq(&act(&mut app, Action::PageUp)) {
+            Some((seq, PageStart::Before(_))) => Some(seq),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(4000..4000 + PAGE_SIZE as i64).into()),
+    }));
+    assert_eq!(app.window.rows.len(), 2 * PAGE_SIZE);
+    assert_eq!(app.window.marks.len(), app.window.rows.len());
+    for (i, row) in app.window.rows.iter().enumerate() {
+        let expected = if row.id >= 5000 {
+            secret
+        } else {
+            Marker::default()
+        };
+        assert_eq!(app.window.marker(i), expected, "row {}", row.id);
+    }
+}
+
+#[test]
+fn the_mask_key_toggles_masking_of_the_detail_without_a_query() {
+    let (mut app, effects) = App::new(Options::default());
+    app.update(Msg::Resized(Viewport {
+        table_rows: 10,
+        detail_width: 60,
+        detail_rows: 8,
+    }));
+    let (seq, _) = page_seq(&effects).unwrap();
+    let effects = app.update(Msg::Loaded(Loaded::Page {
+        seq,
+        result: Ok(rows(1..4).into()),
+    }));
+    let (seq, id) = detail_seq(&effects).unwrap();
+    app.update(Msg::Loaded(Loaded::Detail {
+        seq,
+        result: Ok(Some(inspected(id))),
+    }));
+    assert!(!app.masked);
+    let text = doc_text(&app);
+    assert!(text.contains("alice@contoso.com") && text.contains("pattern: email"));
+
+    assert!(act(&mut app, Action::ToggleMask).is_empty());
+    assert!(app.masked);
+    let text = doc_text(&app);
+    assert!(!text.contains("alice@"), "{text}");
+    assert!(text.contains("a***@contoso.com"));
+
+    // A detail arriving while masked is masked from the start.
+    let effects = act(&mut app, Action::SelectNext);
+    let (seq, id) = detail_seq(&effects).unwrap();
+    app.update(Msg::Loaded(Loaded::Detail {
+        seq,
+        result: Ok(Some(inspected(id))),
+    }));
+    assert!(!doc_text(&app).contains("alice@"));
+
+    act(&mut app, Action::ToggleMask);
+    assert!(!app.masked);
+    assert!(doc_text(&app).contains("alice@contoso.com"));
+}
+
+#[test]
+fn stale_detail_replies_are_ignored() {
+    let mut app = started(1..5);
+    let effects = act(&mut app, Action::SelectNext);
+    let (old_seq, old_id) = detail_seq(&effects).unwrap();
+    let effects = act(&mut app, Action::SelectNext);
+    let (new_seq, new_id) = detail_seq(&effects).unwrap();
+    assert_ne!(old_seq, new_seq);
+    let stale = app.update(Msg::Loaded(Loaded::Detail {
+        seq: old_seq,
+        result: Ok(Some(inspected(old_id))),
+    }));
+    assert!(stale.is_empty());
+    assert_eq!(app.detail, Detail::Loading(new_id));
+    app.update(Msg::Loaded(Loaded::Detail {
+        seq: new_seq,
+        result: Ok(Some(inspected(new_id))),
+    }));
+    let Detail::Ready(doc) = &app.detail else {
+        panic!("{:?}", app.detail);
+    };
+    assert_eq!(doc.id, new_id);
+    assert_eq!(doc.findings.len(), 1);
 }

@@ -761,3 +761,57 @@ fn snapshot_support_and_error_records() {
     );
     insta::assert_debug_snapshot!("error_record", pii::scan_event(&error));
 }
+
+/// Multi-byte characters next to any identifier must never make the engine slice inside a
+/// character (an en dash before an email once did), and spans stay on character boundaries.
+#[test]
+fn multibyte_text_around_identifiers_never_panics() {
+    let samples = [
+        "External – pm@southridgevideo.nl",
+        "https://bob:pw@host.example/x",
+        "sip:alice@contoso.com",
+        "call +44 20 7946 0958 now",
+        "card 4111 1111 1111 1111 declined",
+        "ip 203.0.113.7 and fe80::1ff:fe23:4567:890a",
+        "C:\\Users\\alice\\AppData",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "Alice Hawking's iPhone",
+    ];
+    for sample in samples {
+        for insert in ["–", "é", "日", "\u{202e}"] {
+            let mut at = 0;
+            while at <= sample.len() {
+                if sample.is_char_boundary(at) {
+                    let text = format!("{}{insert}{}", &sample[..at], &sample[at..]);
+                    let payload = serde_json::json!({ "message": text }).to_string();
+                    let event = telex::model::Event {
+                        summary: telex::model::EventSummary {
+                            id: 1,
+                            ts: "2026-09-01T00:00:00.000Z".into(),
+                            category: "error".into(),
+                            name: "x".into(),
+                            tenant_id: None,
+                            session_id: None,
+                            user_id: None,
+                        },
+                        app_name: None,
+                        app_version: None,
+                        payload: Some(payload),
+                        extra: vec![],
+                    };
+                    for f in pii::scan_event(&event) {
+                        if let Some(span) = f.span {
+                            assert!(
+                                text.is_char_boundary(span.start)
+                                    && text.is_char_boundary(span.end),
+                                "{text:?} {span:?}"
+                            );
+                        }
+                    }
+                }
+                at += 1;
+            }
+        }
+    }
+}

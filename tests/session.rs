@@ -10,8 +10,9 @@ use std::collections::VecDeque;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Size;
-use telex::app::{App, Effect, Msg, Options};
+use ratatui::layout::{Position, Size};
+use ratatui::style::Modifier;
+use telex::app::{App, Detail, Effect, Msg, Options};
 use telex::model::Filter;
 use telex::store::Store;
 use telex::{keymap, ui, worker};
@@ -196,11 +197,15 @@ fn no_matches_hint_at_going_back() {
     snap("no_matches", |s| select_by_name(s, "nothing_like_this"));
 }
 
+/// Scrolls up from the end of the detail past the findings section of these events (a blank
+/// line, a heading and three findings of two lines), so the payload's end is at the bottom.
+const PAST_FINDINGS: &str = "k k k k k k k k";
+
 #[test]
 fn ansi_and_bidi_are_shown_as_escapes() {
     snap("escapes_event_10", |s| {
         select_by_name(s, "admin_login");
-        s.keys("<tab> G");
+        s.keys(&format!("<tab> G {PAST_FINDINGS}"));
     });
     snap("escapes_event_12", |s| {
         select_by_name(s, "request_failed");
@@ -214,7 +219,7 @@ fn ansi_and_bidi_are_shown_as_escapes() {
         assert!(screen.contains("\\x1b[2J"), "{screen}");
         assert!(!screen.contains('\u{1b}'));
         select_by_name(&mut s, "admin_login");
-        s.keys("G");
+        s.keys(&format!("G {PAST_FINDINGS}"));
         let screen = s.screen();
         assert!(screen.contains("\\u{202e}"), "{screen}");
         assert!(!screen.contains('\u{202e}'));
@@ -225,7 +230,7 @@ fn ansi_and_bidi_are_shown_as_escapes() {
 fn non_json_payload_is_raw() {
     snap("raw_payload_event_7", |s| {
         select_by_name(s, "crash");
-        s.keys("<tab> G");
+        s.keys(&format!("<tab> G {PAST_FINDINGS}"));
     });
 }
 
@@ -234,7 +239,7 @@ fn blob_payload_is_escaped_bytes() {
     snap("blob_payload_event_13", |s| {
         s.keys("G");
         assert_eq!(s.app.selected().unwrap().id, 13);
-        s.keys("<tab> G");
+        s.keys(&format!("<tab> G {PAST_FINDINGS}"));
     });
 }
 
@@ -286,9 +291,145 @@ fn colours_follow_no_color() {
         plain.json_key,
         plain.error,
         plain.border_focus,
+        plain.pii_secret,
+        plain.pii_user,
+        plain.pii_org,
+        plain.pii_pseudonymous,
     ] {
         assert!(style.fg.is_none() && style.bg.is_none());
     }
     assert!(colored.json_key.fg.is_some());
     assert_ne!(colored.json_string, colored.json_number);
+    // Each class is told apart with and without colour.
+    for theme in [&colored, &plain] {
+        let styles = [
+            theme.pii_secret,
+            theme.pii_user,
+            theme.pii_org,
+            theme.pii_pseudonymous,
+        ];
+        for (i, a) in styles.iter().enumerate() {
+            assert!(styles[i + 1..].iter().all(|b| a != b));
+        }
+    }
+}
+
+/// Where `needle` starts on the last drawn screen, in cells (the first match, top to bottom).
+fn locate(s: &Session, needle: &str) -> Option<Position> {
+    let buffer = s.terminal.backend().buffer();
+    let wanted: Vec<String> = needle.chars().map(String::from).collect();
+    (0..buffer.area.height).find_map(|y| {
+        let row: Vec<&str> = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        let x = row
+            .windows(wanted.len())
+            .position(|w| w == wanted.as_slice())?;
+        Some(Position::new(u16::try_from(x).ok()?, y))
+    })
+}
+
+/// The whole detail document, one line per line, whatever is scrolled into view.
+fn doc_text(s: &Session) -> String {
+    let Detail::Ready(doc) = &s.app.detail else {
+        panic!("no detail: {:?}", s.app.detail);
+    };
+    let lines: Vec<String> = doc
+        .lines
+        .iter()
+        .map(|l| l.spans.iter().map(|(_, t)| t.as_str()).collect())
+        .collect();
+    lines.join("\n")
+}
+
+fn modifier_at(s: &Session, at: Position, dx: u16) -> Modifier {
+    s.terminal.backend().buffer()[(at.x + dx, at.y)].modifier
+}
+
+#[test]
+fn marker_column_shows_the_strongest_class() {
+    snap("markers", |s| {
+        let screen = s.screen();
+        let line = |name: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(name))
+                .unwrap()
+                .to_string()
+        };
+        // Names as cut at the narrow size.
+        assert!(line("profile_iden").contains("┃ U  2026-09-02"), "{screen}");
+        assert!(line("signin_error").contains("┃ U  2026-09-03"), "{screen}");
+        assert!(line("team_created").contains("┃ O  2026-09-04"), "{screen}");
+        assert!(line("app_heartbea").contains("┃    2026-09-05"), "{screen}");
+        // The letter carries the class's style (plain theme: bold underlined for user).
+        let at = locate(s, "U  2026-09-02").unwrap();
+        assert_eq!(modifier_at(s, at, 0), s.view.theme.pii_user.add_modifier);
+    });
+}
+
+#[test]
+fn detail_lists_findings_and_highlights_values() {
+    snap("findings_event_5", |s| {
+        select_by_name(s, "profile_identified");
+        s.keys("<tab> G");
+        let text = doc_text(s);
+        assert!(text.contains("payload/msUpn  email  user  high"), "{text}");
+        assert!(s.screen().contains("pattern: email"));
+    });
+    snap("findings_event_6", |s| {
+        select_by_name(s, "signin_error");
+        s.keys("<tab> G");
+        let text = doc_text(s);
+        assert!(
+            text.contains("payload/ClientIP  ip_address  user"),
+            "{text}"
+        );
+    });
+    // The email is drawn in the user class's style, its quotes are not.
+    let mut s = Session::start(120, 32);
+    select_by_name(&mut s, "profile_identified");
+    s.keys("<tab> j j j j j j j j");
+    s.screen();
+    let at = locate(&s, "alice@contoso.com").unwrap();
+    let user = s.view.theme.pii_user.add_modifier;
+    for dx in 0.."alice@contoso.com".len() as u16 {
+        assert_eq!(modifier_at(&s, at, dx), user, "cell {dx}");
+    }
+    assert!(!modifier_at(&s, Position::new(at.x - 1, at.y), 0).contains(Modifier::UNDERLINED));
+}
+
+#[test]
+fn masked_view_hides_identifying_values() {
+    let raw = [
+        "alice@contoso.com",
+        "203.0.113.7",
+        "amosmarble",
+        "T-CONTOSO",
+    ];
+    for (event, name) in [(5, "profile_identified"), (6, "signin_error")] {
+        snap(&format!("masked_event_{event}"), |s| {
+            s.keys("m");
+            select_by_name(s, name);
+            s.keys("<tab> j j j j j j j j j");
+            let screen = s.screen();
+            assert!(screen.contains("masked"), "{screen}");
+            assert!(
+                screen.contains(".***") || screen.contains("***@"),
+                "{screen}"
+            );
+            // Only the filter bar may name the event; no identifying value is on screen.
+            for value in raw {
+                assert!(!screen.contains(value), "{value} leaked:\n{screen}");
+            }
+        });
+    }
+    let mut s = Session::start(120, 32);
+    s.keys("m");
+    let screen = s.screen();
+    for value in raw {
+        assert!(!screen.contains(value), "{value} leaked:\n{screen}");
+    }
+    s.keys("m");
+    assert!(s.screen().contains("T-CONTOSO"), "unmasked again");
 }

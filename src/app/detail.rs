@@ -2,10 +2,14 @@
 //! built once when an event arrives and re-wrapped on resize. Every export value is passed
 //! through `text::visible`, and huge values are cut with their size noted.
 //! New sections (findings, marks) are further `section_*` functions feeding `build`.
+//! Identifying values carry their class's tone and are masked in the text when asked.
+
+mod findings;
 
 use serde_json::Value;
 
-use crate::model::{Event, EventId};
+use super::lens::{self, Inspected, Piece};
+use crate::model::{Class, Event, EventId, Finding};
 use crate::text;
 
 /// The longest string value shown in full; longer ones are cut and labelled with their size.
@@ -27,6 +31,8 @@ pub enum Tone {
     Literal,
     Punct,
     Raw,
+    /// An identifying value (or part of one) of this class.
+    Ident(Class),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,7 +51,7 @@ impl DocLine {
         line
     }
 
-    fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.spans.iter().map(|(_, s)| s.chars().count()).sum()
     }
 }
@@ -54,6 +60,10 @@ impl DocLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailDoc {
     pub id: EventId,
+    pub event: Event,
+    pub findings: Vec<Finding>,
+    /// Whether identifying values are masked in `lines`.
+    pub masked: bool,
     /// Lines before wrapping.
     source: Vec<DocLine>,
     /// Lines wrapped to the pane's width.
@@ -61,17 +71,28 @@ pub struct DetailDoc {
 }
 
 impl DetailDoc {
-    pub fn build(event: Event, width: usize) -> DetailDoc {
-        let mut source = section_columns(&event);
-        source.push(DocLine::default());
-        source.extend(section_payload(event.payload.as_deref()));
+    pub fn build(inspected: Inspected, masked: bool, width: usize) -> DetailDoc {
+        let Inspected { event, findings } = inspected;
         let mut doc = DetailDoc {
             id: event.summary.id,
-            source,
+            source: compose(&event, &findings, masked),
+            event,
+            findings,
+            masked,
             lines: Vec::new(),
         };
         doc.rewrap(width);
         doc
+    }
+
+    /// Rebuilds the text with identifying values masked or shown; the event is kept, so no
+    /// query is needed.
+    pub fn set_masked(&mut self, masked: bool, width: usize) {
+        if masked != self.masked {
+            self.masked = masked;
+            self.source = compose(&self.event, &self.findings, masked);
+            self.rewrap(width);
+        }
     }
 
     /// Hard-wraps the lines to `width` characters (0: no wrapping).
@@ -81,6 +102,79 @@ impl DetailDoc {
         } else {
             self.source.iter().flat_map(|l| wrap(l, width)).collect()
         };
+    }
+}
+
+/// How values are shown: which findings highlight them, and whether they are masked.
+struct Lens<'a> {
+    findings: &'a [Finding],
+    masked: bool,
+    /// The event's tenant, session and user: masked wherever they appear while masking,
+    /// found or not, as the table masks them, so a shared screen never shows them.
+    identities: [Option<&'a str>; 3],
+}
+
+fn compose(event: &Event, findings: &[Finding], masked: bool) -> Vec<DocLine> {
+    let s = &event.summary;
+    let lens = Lens {
+        findings,
+        masked,
+        identities: [&s.tenant_id, &s.session_id, &s.user_id]
+            .map(|v| v.as_deref().filter(|v| !v.is_empty())),
+    };
+    let mut source = section_columns(event, &lens);
+    source.push(DocLine::default());
+    source.extend(section_payload(event.payload.as_deref(), &lens));
+    source.push(DocLine::default());
+    source.extend(findings::section(findings));
+    source
+}
+
+/// Appends `value` (the string of `field`) to `line`: identifying pieces in their class's
+/// tone, masked when the lens says so, the rest in `tone`; at most `STRING_LIMIT` characters,
+/// then the original size in a note. JSON strings are `quoted`.
+fn push_value(line: &mut DocLine, tone: Tone, value: &str, field: &str, lens: &Lens, quoted: bool) {
+    if quoted {
+        line.push(tone, "\"");
+    }
+    let mut left = STRING_LIMIT;
+    let mut cut = false;
+    let mut pieces = lens::pieces(value, field, lens.findings, lens.masked);
+    if lens.masked
+        && pieces.iter().all(|p| p.ident.is_none())
+        && let Some(i) = lens.identities.iter().position(|v| *v == Some(value))
+    {
+        pieces = vec![Piece {
+            ident: None,
+            text: lens::masked_column(i, None, value),
+        }];
+    }
+    for piece in pieces {
+        let safe = text::visible(&piece.text);
+        let head = match safe.char_indices().nth(left) {
+            Some((end, _)) => {
+                cut = true;
+                &safe[..end]
+            }
+            None => &safe[..],
+        };
+        left -= head.chars().count();
+        if !head.is_empty() {
+            line.push(piece.ident.map_or(tone, |(c, _)| Tone::Ident(c)), head);
+        }
+        if cut {
+            break;
+        }
+    }
+    if quoted {
+        line.push(tone, "\"");
+    }
+    if cut {
+        let sep = if quoted { " " } else { "" };
+        line.push(
+            Tone::Note,
+            format!("{sep}… ({})", text::human_size(value.len())),
+        );
     }
 }
 
@@ -110,19 +204,7 @@ fn wrap(line: &DocLine, width: usize) -> Vec<DocLine> {
     out
 }
 
-/// `text` made visible and cut to `limit` characters, with the original size when cut.
-fn shown(text: &str, limit: usize) -> (String, Option<String>) {
-    let safe = text::visible(text);
-    match safe.char_indices().nth(limit) {
-        Some((cut, _)) => (
-            safe[..cut].to_string(),
-            Some(format!("… ({})", text::human_size(text.len()))),
-        ),
-        None => (safe.into_owned(), None),
-    }
-}
-
-fn section_columns(event: &Event) -> Vec<DocLine> {
+fn section_columns(event: &Event, lens: &Lens) -> Vec<DocLine> {
     let mut columns = vec![("id".to_string(), Some(event.summary.id.to_string()))];
     columns.extend(
         event
@@ -144,20 +226,14 @@ fn section_columns(event: &Event) -> Vec<DocLine> {
                 Some(value) if name == "ts" => {
                     line.push(Tone::Value, format!("{} UTC", text::utc_time(&value)));
                 }
-                Some(value) => {
-                    let (head, cut) = shown(&value, STRING_LIMIT);
-                    line.push(Tone::Value, head);
-                    if let Some(cut) = cut {
-                        line.push(Tone::Note, cut);
-                    }
-                }
+                Some(value) => push_value(&mut line, Tone::Value, &value, &name, lens, false),
             }
             line
         })
         .collect()
 }
 
-fn section_payload(payload: Option<&str>) -> Vec<DocLine> {
+fn section_payload(payload: Option<&str>, lens: &Lens) -> Vec<DocLine> {
     let Some(payload) = payload else {
         return vec![
             DocLine::of(Tone::Heading, "payload"),
@@ -166,9 +242,13 @@ fn section_payload(payload: Option<&str>) -> Vec<DocLine> {
     };
     match serde_json::from_str::<Value>(payload) {
         Ok(value) => {
-            let mut lines = vec![DocLine::of(Tone::Heading, "payload")];
-            json_lines(&value, 0, None, false, &mut lines);
-            lines
+            let mut printer = Printer {
+                lens,
+                path: "payload".to_string(),
+                out: vec![DocLine::of(Tone::Heading, "payload")],
+            };
+            printer.json(&value, 0, None, false);
+            printer.out
         }
         Err(_) => {
             let mut lines = vec![DocLine::of(
@@ -178,159 +258,106 @@ fn section_payload(payload: Option<&str>) -> Vec<DocLine> {
                     text::human_size(payload.len())
                 ),
             )];
-            let (head, cut) = cut_raw(payload);
-            lines.extend(
-                head.split('\n')
-                    .map(|l| DocLine::of(Tone::Raw, text::visible(l).into_owned())),
-            );
-            if let Some(cut) = cut {
-                lines.push(DocLine::of(Tone::Note, cut));
-            }
+            lines.extend(raw_lines(payload, lens));
             lines
         }
     }
 }
 
-fn cut_raw(payload: &str) -> (&str, Option<String>) {
-    match payload.char_indices().nth(RAW_LIMIT) {
-        Some((cut, _)) => (
-            &payload[..cut],
-            Some(format!("… ({} in all)", text::human_size(payload.len()))),
-        ),
-        None => (payload, None),
+/// A non-JSON payload as lines, identifiers highlighted (spans are on the whole text), cut
+/// after `RAW_LIMIT` characters.
+fn raw_lines(payload: &str, lens: &Lens) -> Vec<DocLine> {
+    let mut lines = vec![DocLine::default()];
+    let mut left = RAW_LIMIT;
+    for piece in lens::pieces(payload, "payload", lens.findings, lens.masked) {
+        let tone = piece.ident.map_or(Tone::Raw, |(c, _)| Tone::Ident(c));
+        let end = piece.text.char_indices().nth(left).map(|(i, _)| i);
+        let head = &piece.text[..end.unwrap_or(piece.text.len())];
+        left -= head.chars().count();
+        for (i, part) in head.split('\n').enumerate() {
+            if i > 0 {
+                lines.push(DocLine::default());
+            }
+            if let Some(line) = lines.last_mut().filter(|_| !part.is_empty()) {
+                line.push(tone, text::visible(part).into_owned());
+            }
+        }
+        if end.is_some() {
+            lines.push(DocLine::of(
+                Tone::Note,
+                format!("… ({} in all)", text::human_size(payload.len())),
+            ));
+            break;
+        }
     }
+    lines
 }
 
-/// Pretty-prints `value` at `depth`, as `"key": value` when it is an object member.
-fn json_lines(value: &Value, depth: usize, key: Option<&str>, comma: bool, out: &mut Vec<DocLine>) {
-    let mut line = DocLine::of(Tone::Punct, "  ".repeat(depth));
-    if let Some(key) = key {
-        line.push(Tone::Key, format!("\"{}\"", text::visible(key)));
-        line.push(Tone::Punct, ": ");
-    }
-    let close = |out: &mut Vec<DocLine>, bracket: &str| {
-        let text = format!(
-            "{}{bracket}{}",
-            "  ".repeat(depth),
-            if comma { "," } else { "" }
-        );
-        out.push(DocLine::of(Tone::Punct, text));
-    };
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            line.push(Tone::Punct, "{");
-            out.push(line);
-            let last = map.len() - 1;
-            for (i, (k, v)) in map.iter().enumerate() {
-                json_lines(v, depth + 1, Some(k), i < last, out);
-            }
-            close(out, "}");
-            return;
+/// Pretty-prints JSON, tracking the RFC 6901 pointer of each value to find its findings.
+struct Printer<'a> {
+    lens: &'a Lens<'a>,
+    /// `payload` followed by the pointer of the value being printed.
+    path: String,
+    out: Vec<DocLine>,
+}
+
+impl Printer<'_> {
+    /// Prints `value` at `depth`, as `"key": value` when it is an object member.
+    fn json(&mut self, value: &Value, depth: usize, key: Option<&str>, comma: bool) {
+        let mut line = DocLine::of(Tone::Punct, "  ".repeat(depth));
+        if let Some(key) = key {
+            line.push(Tone::Key, format!("\"{}\"", text::visible(key)));
+            line.push(Tone::Punct, ": ");
         }
-        Value::Array(items) if !items.is_empty() => {
-            line.push(Tone::Punct, "[");
-            out.push(line);
-            let last = items.len() - 1;
-            for (i, v) in items.iter().enumerate() {
-                json_lines(v, depth + 1, None, i < last, out);
+        let close = |out: &mut Vec<DocLine>, bracket: &str| {
+            let text = format!(
+                "{}{bracket}{}",
+                "  ".repeat(depth),
+                if comma { "," } else { "" }
+            );
+            out.push(DocLine::of(Tone::Punct, text));
+        };
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                line.push(Tone::Punct, "{");
+                self.out.push(line);
+                let last = map.len() - 1;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    let len = self.path.len();
+                    self.path.push('/');
+                    self.path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    self.json(v, depth + 1, Some(k), i < last);
+                    self.path.truncate(len);
+                }
+                close(&mut self.out, "}");
+                return;
             }
-            close(out, "]");
-            return;
-        }
-        Value::Object(_) => line.push(Tone::Punct, "{}"),
-        Value::Array(_) => line.push(Tone::Punct, "[]"),
-        Value::String(s) => {
-            let (head, cut) = shown(s, STRING_LIMIT);
-            line.push(Tone::Str, format!("\"{head}\""));
-            if let Some(cut) = cut {
-                line.push(Tone::Note, format!(" {cut}"));
+            Value::Array(items) if !items.is_empty() => {
+                line.push(Tone::Punct, "[");
+                self.out.push(line);
+                let last = items.len() - 1;
+                for (i, v) in items.iter().enumerate() {
+                    let len = self.path.len();
+                    self.path.push_str(&format!("/{i}"));
+                    self.json(v, depth + 1, None, i < last);
+                    self.path.truncate(len);
+                }
+                close(&mut self.out, "]");
+                return;
             }
+            Value::Object(_) => line.push(Tone::Punct, "{}"),
+            Value::Array(_) => line.push(Tone::Punct, "[]"),
+            Value::String(s) => push_value(&mut line, Tone::Str, s, &self.path, self.lens, true),
+            Value::Number(n) => line.push(Tone::Number, n.to_string()),
+            Value::Bool(b) => line.push(Tone::Literal, b.to_string()),
+            Value::Null => line.push(Tone::Literal, "null"),
         }
-        Value::Number(n) => line.push(Tone::Number, n.to_string()),
-        Value::Bool(b) => line.push(Tone::Literal, b.to_string()),
-        Value::Null => line.push(Tone::Literal, "null"),
+        if comma {
+            line.push(Tone::Punct, ",");
+        }
+        self.out.push(line);
     }
-    if comma {
-        line.push(Tone::Punct, ",");
-    }
-    out.push(line);
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::EventSummary;
-
-    fn event(payload: &str) -> Event {
-        Event {
-            summary: EventSummary {
-                id: 1,
-                ts: "2026-09-01T08:00:00.000Z".into(),
-                category: "usage".into(),
-                name: "n".into(),
-                tenant_id: None,
-                session_id: None,
-                user_id: None,
-            },
-            app_name: None,
-            app_version: None,
-            payload: Some(payload.into()),
-            extra: vec![],
-        }
-    }
-
-    fn plain(doc: &DetailDoc) -> Vec<String> {
-        doc.lines
-            .iter()
-            .map(|l| l.spans.iter().map(|(_, s)| s.as_str()).collect())
-            .collect()
-    }
-
-    #[test]
-    fn json_is_pretty_printed_with_tones_and_escapes() {
-        let doc = DetailDoc::build(event(r#"{"a":{"b":[1,true,null]},"s":"x\u001b[2J"}"#), 0);
-        let text = plain(&doc);
-        let payload = &text[text.iter().position(|l| l == "payload").unwrap() + 1..];
-        assert_eq!(
-            payload,
-            [
-                "{",
-                "  \"a\": {",
-                "    \"b\": [",
-                "      1,",
-                "      true,",
-                "      null",
-                "    ]",
-                "  },",
-                "  \"s\": \"x\\x1b[2J\"",
-                "}"
-            ]
-        );
-        let tones: Vec<Tone> = doc
-            .lines
-            .iter()
-            .flat_map(|l| l.spans.iter().map(|s| s.0))
-            .collect();
-        for tone in [Tone::Key, Tone::Number, Tone::Literal, Tone::Str] {
-            assert!(tones.contains(&tone), "{tone:?}");
-        }
-    }
-
-    #[test]
-    fn huge_strings_are_cut_with_their_size_and_lines_wrap() {
-        let big = "y".repeat(3 * 1024 * 1024);
-        let doc = DetailDoc::build(event(&format!(r#"{{"big":"{big}"}}"#)), 50);
-        let text = plain(&doc).join("");
-        assert!(text.contains("… (3.0 MB)"), "{}", &text[text.len() - 80..]);
-        assert!(doc.lines.iter().all(|l| l.width() <= 50));
-        assert!(doc.lines.len() < 100);
-    }
-
-    #[test]
-    fn non_json_payload_is_raw_text() {
-        let doc = DetailDoc::build(event("line one\nline\u{202e} two"), 0);
-        let text = plain(&doc);
-        assert!(text.iter().any(|l| l.starts_with("payload (not JSON")));
-        assert!(text.contains(&"line\\u{202e} two".to_string()));
-    }
-}
+mod tests;

@@ -1,7 +1,8 @@
 //! The vocabulary of the state machine: modes and panes, the actions keys map to, the
 //! messages `update` consumes, the effects it requests and the facts the worker reports.
 
-use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Filter, ValueCount};
+use super::lens::{Inspected, Page};
+use crate::model::{Cursor, EventId, Facet, Filter, ValueCount};
 
 /// What the keys currently mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +43,8 @@ pub enum Action {
     NarrowToSelected(Facet),
     Back,
     ToggleHelp,
+    /// Shows identifying values masked (or not) everywhere on screen, for screen sharing.
+    ToggleMask,
     /// Esc: leave the current mode or overlay.
     Cancel,
     /// Enter while typing.
@@ -153,7 +156,7 @@ impl Effect {
 pub enum Loaded {
     Page {
         seq: u64,
-        result: Result<Vec<EventSummary>, String>,
+        result: Result<Page, String>,
     },
     Count {
         seq: u64,
@@ -172,6 +175,6 @@ pub enum Loaded {
     },
     Detail {
         seq: u64,
-        result: Result<Option<Box<Event>>, String>,
+        result: Result<Option<Box<Inspected>>, String>,
     },
 }

@@ -45,9 +45,9 @@ impl App {
                     return Vec::new();
                 }
                 match result {
-                    Ok(rows) => {
+                    Ok(page) => {
                         self.window
-                            .receive(rows, usize::from(self.viewport.table_rows));
+                            .receive(page, usize::from(self.viewport.table_rows));
                         let mut effects = self.detail_effects();
                         effects.extend(self.window_effects());
                         effects
@@ -105,8 +105,9 @@ impl App {
                     _ => return Vec::new(),
                 };
                 self.detail = match result {
-                    Ok(Some(event)) => Detail::Ready(Box::new(DetailDoc::build(
-                        *event,
+                    Ok(Some(inspected)) => Detail::Ready(Box::new(DetailDoc::build(
+                        *inspected,
+                        self.masked,
                         usize::from(self.viewport.detail_width),
                     ))),
                     Ok(None) => Detail::Missing(id),

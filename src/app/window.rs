@@ -2,6 +2,7 @@
 //! selection moves, and which rows to drop so memory stays bounded on any export size.
 
 use super::PageStart;
+use super::lens::{Marker, Page};
 use crate::model::EventSummary;
 
 /// Rows per keyset page.
@@ -29,6 +30,8 @@ pub enum Plan {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Window {
     pub rows: Vec<EventSummary>,
+    /// The privacy marker of each row, kept the same length as `rows`.
+    pub marks: Vec<Marker>,
     /// Index into `rows`; meaningless while `rows` is empty.
     pub selected: usize,
     /// The first row shown in the table.
@@ -44,6 +47,11 @@ pub struct Window {
 impl Window {
     pub fn selected_row(&self) -> Option<&EventSummary> {
         self.rows.get(self.selected)
+    }
+
+    /// The marker of row `index` (blank when unknown).
+    pub fn marker(&self, index: usize) -> Marker {
+        self.marks.get(index).copied().unwrap_or_default()
     }
 
     /// The rows the table shows, at most `visible` from `top`.
@@ -108,14 +116,21 @@ impl Window {
     }
 
     /// Takes in the awaited page. The caller has checked its sequence number.
-    pub fn receive(&mut self, page: Vec<EventSummary>, visible: usize) {
+    pub fn receive(&mut self, page: Page, visible: usize) {
         let Some(pending) = self.pending.take() else {
             return;
         };
+        let Page {
+            rows: page,
+            marks: mut page_marks,
+        } = page;
+        // Rows and markers are trimmed together below, so they must start the same length.
+        page_marks.resize(page.len(), Marker::default());
         let full = page.len() >= PAGE_SIZE;
         match pending.plan {
             Plan::ReplaceAtStart => {
                 self.rows = page;
+                self.marks = page_marks;
                 self.at_start = true;
                 self.at_end = !full;
                 self.selected = 0;
@@ -123,6 +138,7 @@ impl Window {
             }
             Plan::ReplaceAtEnd => {
                 self.rows = page;
+                self.marks = page_marks;
                 self.at_end = true;
                 self.at_start = !full;
                 self.selected = self.rows.len().saturating_sub(1);
@@ -131,9 +147,11 @@ impl Window {
             Plan::Append => {
                 self.at_end = !full;
                 self.rows.extend(page);
+                self.marks.extend(page_marks);
                 let excess = self.rows.len().saturating_sub(MAX_ROWS);
                 if excess > 0 {
                     self.rows.drain(..excess);
+                    self.marks.drain(..excess.min(self.marks.len()));
                     self.selected = self.selected.saturating_sub(excess);
                     self.top = self.top.saturating_sub(excess);
                     self.at_start = false;
@@ -145,10 +163,13 @@ impl Window {
                 let mut rows = page;
                 rows.append(&mut self.rows);
                 self.rows = rows;
+                page_marks.append(&mut self.marks);
+                self.marks = page_marks;
                 self.selected += added;
                 self.top += added;
                 if self.rows.len() > MAX_ROWS {
                     self.rows.truncate(MAX_ROWS);
+                    self.marks.truncate(MAX_ROWS);
                     self.at_end = false;
                 }
             }

@@ -166,7 +166,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
                 }
             }
         }
-        if start == at || (start >= 3 && &text[start - 3..start] == "://") {
+        if start == at || (start >= 3 && &b[start - 3..start] == b"://") {
             continue;
         }
         let value = &text[start..end];
@@ -203,14 +203,15 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
             let Some(m) = hit.checked_sub(marker_off) else {
                 continue;
             };
-            let rest = &text[m..];
+            // Bytes, not str: `m` may fall inside a multi-byte character before the match.
+            let rest = &b[m..];
             let before = if m > 0 { b[m - 1] } else { 0 };
-            let (m, marker_len, win) = if rest.starts_with("/home/") {
+            let (m, marker_len, win) = if rest.starts_with(b"/home/") {
                 (m, 6, false)
-            } else if before == b'/' && rest.starts_with("Users/") {
+            } else if before == b'/' && rest.starts_with(b"Users/") {
                 (m - 1, 7, false)
             } else if before == b'\\'
-                && (rest.starts_with("Users\\") || rest.starts_with("users\\"))
+                && (rest.starts_with(b"Users\\") || rest.starts_with(b"users\\"))
             {
                 (m - 1, 7, true)
             } else {

@@ -24,6 +24,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!(" {} of {} events", count(&app.matching), count(&app.total)),
         theme.text,
     )];
+    if app.masked {
+        // Said first so it survives a long notice: whoever shares the screen must see it.
+        left.push(Span::raw(" · "));
+        left.push(Span::styled("masked", theme.masked));
+    }
     if app.is_loading() {
         left.push(Span::styled(" · loading…", theme.dim));
     }

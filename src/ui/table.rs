@@ -1,5 +1,6 @@
 //! The events table: only the rows on screen are built. Columns are a table of their own so
-//! a new one (the privacy marker) is one more entry in `COLUMNS`.
+//! a new one is one more entry in `COLUMNS`. The first is the privacy marker (the strongest
+//! class of identifier in the event); while masking, identity columns show masked values.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -7,9 +8,20 @@ use ratatui::text::{Line, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{Theme, pane_block};
-use crate::app::{App, Pane};
+use crate::app::{App, Marker, Pane, masked_column};
 use crate::model::EventSummary;
 use crate::text;
+
+/// What a cell is drawn from: the row, its marker and whether values are masked.
+#[derive(Clone, Copy)]
+struct RowView<'a> {
+    event: &'a EventSummary,
+    marker: Marker,
+    masked: bool,
+}
+
+/// The marker column's title; its cells are styled by class.
+const MARKER_TITLE: &str = "pii";
 
 struct Column {
     title: &'static str,
@@ -17,7 +29,7 @@ struct Column {
     width: Constraint,
     /// Narrow tables keep the columns with the lowest numbers.
     priority: u8,
-    cell: fn(&EventSummary) -> String,
+    cell: fn(RowView) -> String,
 }
 
 impl Column {
@@ -33,42 +45,58 @@ fn optional(value: Option<&String>) -> String {
     value.map_or_else(|| "—".to_string(), |v| text::visible(v).into_owned())
 }
 
+/// Identity column `index` (tenant, session, user), masked when the view asks for it.
+fn identity(row: RowView, index: usize, value: Option<&String>) -> String {
+    match value {
+        Some(v) if row.masked => {
+            text::visible(&masked_column(index, row.marker.columns[index], v)).into_owned()
+        }
+        _ => optional(value),
+    }
+}
+
 const COLUMNS: &[Column] = &[
+    Column {
+        title: MARKER_TITLE,
+        priority: 0,
+        width: Constraint::Length(3),
+        cell: |r| format!(" {}", r.marker.letter()),
+    },
     Column {
         title: "time (UTC)",
         priority: 0,
         width: Constraint::Length(23),
-        cell: |e| text::utc_time(&e.ts).into_owned(),
+        cell: |r| text::utc_time(&r.event.ts).into_owned(),
     },
     Column {
         title: "category",
         priority: 2,
         width: Constraint::Length(8),
-        cell: |e| text::visible(&e.category).into_owned(),
+        cell: |r| text::visible(&r.event.category).into_owned(),
     },
     Column {
         title: "name",
         priority: 1,
         width: Constraint::Min(12),
-        cell: |e| text::visible(&e.name).into_owned(),
+        cell: |r| text::visible(&r.event.name).into_owned(),
     },
     Column {
         title: "tenant",
         priority: 3,
         width: Constraint::Length(12),
-        cell: |e| optional(e.tenant_id.as_ref()),
+        cell: |r| identity(r, 0, r.event.tenant_id.as_ref()),
     },
     Column {
         title: "session",
         priority: 5,
         width: Constraint::Length(8),
-        cell: |e| optional(e.session_id.as_ref()),
+        cell: |r| identity(r, 1, r.event.session_id.as_ref()),
     },
     Column {
         title: "user",
         priority: 4,
         width: Constraint::Length(14),
-        cell: |e| optional(e.user_id.as_ref()),
+        cell: |r| identity(r, 2, r.event.user_id.as_ref()),
     },
 ];
 
@@ -117,11 +145,6 @@ fn widths(columns: &[&Column], width: u16) -> Vec<Constraint> {
     sizes.into_iter().map(Constraint::Length).collect()
 }
 
-/// The cells of one row for a table `width` wide (pure, for tests).
-pub fn row_cells(event: &EventSummary, width: u16) -> Vec<String> {
-    fitting(width).iter().map(|c| (c.cell)(event)).collect()
-}
-
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Pane::Table;
     let block = pane_block(" events ".into(), focused, theme);
@@ -133,6 +156,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let visible = usize::from(inner.height.saturating_sub(1));
+    let columns = fitting(inner.width);
     let rows = window
         .visible_rows(visible)
         .iter()
@@ -145,9 +169,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.selected_unfocused
             };
-            Row::new(row_cells(event, inner.width).into_iter().map(Cell::from)).style(style)
+            let view = RowView {
+                event,
+                marker: window.marker(window.top + i),
+                masked: app.masked,
+            };
+            let cells = columns.iter().map(|c| {
+                let cell = Cell::from((c.cell)(view));
+                match view.marker.class {
+                    Some(class) if c.title == MARKER_TITLE => cell.style(theme.class(class)),
+                    _ => cell,
+                }
+            });
+            Row::new(cells.collect::<Vec<_>>()).style(style)
         });
-    let columns = fitting(inner.width);
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.header);
     let table = Table::new(rows, widths(&columns, inner.width))
         .header(header)

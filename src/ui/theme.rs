@@ -3,6 +3,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::Tone;
+use crate::model::Class;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Theme {
@@ -27,6 +28,13 @@ pub struct Theme {
     pub json_literal: Style,
     pub punct: Style,
     pub note: Style,
+    /// Identifying values, one style per class, distinct without colour too.
+    pub pii_secret: Style,
+    pub pii_user: Style,
+    pub pii_org: Style,
+    pub pii_pseudonymous: Style,
+    /// The status line's `masked` flag.
+    pub masked: Style,
 }
 
 impl Theme {
@@ -53,6 +61,17 @@ impl Theme {
             json_literal: fg(Color::Yellow),
             punct: fg(Color::Gray),
             note: fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+            pii_secret: Style::new()
+                .bg(Color::Red)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+            pii_user: fg(Color::LightRed).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            pii_org: fg(Color::LightYellow).add_modifier(Modifier::UNDERLINED),
+            pii_pseudonymous: fg(Color::LightBlue).add_modifier(Modifier::UNDERLINED),
+            masked: Style::new()
+                .bg(Color::Magenta)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
         }
     }
 
@@ -79,6 +98,11 @@ impl Theme {
             json_literal: m(Modifier::ITALIC),
             punct: Style::new(),
             note: m(Modifier::ITALIC),
+            pii_secret: m(Modifier::REVERSED | Modifier::BOLD),
+            pii_user: m(Modifier::BOLD | Modifier::UNDERLINED),
+            pii_org: m(Modifier::UNDERLINED),
+            pii_pseudonymous: m(Modifier::ITALIC | Modifier::UNDERLINED),
+            masked: m(Modifier::REVERSED),
         }
     }
 
@@ -93,6 +117,17 @@ impl Theme {
             Tone::Number => self.json_number,
             Tone::Literal => self.json_literal,
             Tone::Punct => self.punct,
+            Tone::Ident(class) => self.class(class),
+        }
+    }
+
+    /// The style of an identifier of `class`, in the detail and the marker column.
+    pub fn class(&self, class: Class) -> Style {
+        match class {
+            Class::Secret => self.pii_secret,
+            Class::User => self.pii_user,
+            Class::Org => self.pii_org,
+            Class::Pseudonymous => self.pii_pseudonymous,
         }
     }
 }
