@@ -1,8 +1,9 @@
-//! The headless commands `list`, `show` and `stats`: read through `store`, write to any
+//! The headless commands `list`, `show`, `stats` and `scan` (in `scan`): read through `store`, write to any
 //! `impl Write`. Identifying values are masked unless the caller asks to reveal them, and
 //! every value that could act on a terminal is escaped.
 
 mod json;
+pub mod scan;
 mod table;
 
 use std::io::Write;
@@ -27,6 +28,8 @@ pub enum BatchError {
     NoSuchEvent { path: String, id: EventId },
     #[error("cannot write the output: {0}")]
     Write(#[from] std::io::Error),
+    #[error("unknown kind `{given}` for --fail-on; valid kinds: {valid}")]
+    UnknownKind { given: String, valid: String },
 }
 
 /// Parses filter text against the export's own columns.

@@ -60,6 +60,22 @@ pub enum Command {
         #[command(flatten)]
         privacy: Privacy,
     },
+    /// Print every identifier found in the matching events (or, with --summary, the field
+    /// inventory); values masked unless --reveal
+    Scan {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+        format: ScanFormat,
+        /// Print the field inventory: per category and field, records, identifiers, kinds
+        #[arg(long)]
+        summary: bool,
+        /// Exit 1 when any finding of this kind exists (e.g. email, credit_card)
+        #[arg(long, value_name = "KIND")]
+        fail_on: Option<String>,
+        #[command(flatten)]
+        privacy: Privacy,
+    },
     /// Write a realistic synthetic export, deterministic for a seed
     Generate {
         /// Where to write the export (refused if it exists, unless --force)
@@ -105,6 +121,14 @@ pub enum ListFormat {
     Table,
     Jsonl,
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Jsonl,
+    Csv,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use telex::batch::scan::{self, ScanOptions};
 use telex::batch::{self, BatchError};
 use telex::cli::{Cli, Command, filter_text, flags_first};
 use telex::generate::{self, GenerateOptions};
@@ -84,6 +85,31 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let store = open(&input.export)?;
             let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
             batch::stats(&store, &filter, format, top, privacy.reveal, &mut out)?;
+        }
+        Some(Command::Scan {
+            input,
+            format,
+            summary,
+            fail_on,
+            privacy,
+        }) => {
+            // An unknown kind is a usage error, reported before the export is even opened.
+            let fail_on = fail_on.as_deref().map(scan::parse_kind).transpose()?;
+            let store = open(&input.export)?;
+            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let opts = ScanOptions {
+                format,
+                summary,
+                reveal: privacy.reveal,
+                fail_on,
+                progress: io::stderr().is_terminal(),
+                workers: 0,
+            };
+            let report = scan::scan(&store, &filter, &opts, &mut out)?;
+            out.flush().map_err(BatchError::from)?;
+            if report.failing > 0 {
+                return Ok(ExitCode::from(1));
+            }
         }
         Some(Command::Generate {
             out: path,

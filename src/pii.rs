@@ -17,6 +17,7 @@ use fieldname::Hints;
 use json::Json;
 use structured::Next;
 
+pub use json::Strings;
 pub use mask::mask;
 
 /// What the rest of the record tells the detectors: the tenant to link GUIDs to, the

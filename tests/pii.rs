@@ -414,6 +414,37 @@ fn url_password_is_a_secret_not_an_email_and_evidence_hides_it() {
 }
 
 #[test]
+fn url_passwords_with_at_or_bang_are_whole_secrets() {
+    for (msg, secret) in [
+        (
+            "Sync of https://svc-sync:P@ssw0rd1@dav.teamspro.app/x failed",
+            "svc-sync:P@ssw0rd1",
+        ),
+        (
+            "Sync of https://backup:Winter2026!@dav.teamspro.app/x failed",
+            "backup:Winter2026!",
+        ),
+    ] {
+        let found = scan("error", &format!(r#"{{"Message":"{msg}"}}"#));
+        assert_eq!(
+            kinds_at(&found, "payload/Message"),
+            vec![Kind::SecretToken],
+            "{msg}"
+        );
+        assert_eq!(&msg[found[0].span.clone().unwrap()], secret);
+    }
+}
+
+#[test]
+fn multibyte_text_before_an_email_does_not_panic() {
+    let found = scan(
+        "usage",
+        r#"{"team_name":"External – pm@southridgevideo.nl"}"#,
+    );
+    assert_eq!(kinds_at(&found, "payload/team_name"), vec![Kind::Email]);
+}
+
+#[test]
 fn sip_uri_is_not_also_an_email() {
     let found = scan("error", r#"{"SipUri":"sip:alice@contoso.com"}"#);
     assert_eq!(kinds_at(&found, "payload/SipUri"), vec![Kind::SipUri]);

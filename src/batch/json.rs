@@ -6,7 +6,17 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 pub fn write_line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
-    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    write_serialize(out, value)
+}
+
+/// Any serializable value as one safe JSON line.
+pub fn write_serialize(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut text = serde_json::to_string(value).map_err(io::Error::other)?;
+    // ASCII text holds no C1 control or bidi character, and serde_json escaped the C0 ones.
+    if text.is_ascii() {
+        text.push('\n');
+        return out.write_all(text.as_bytes());
+    }
     let mut safe = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control()

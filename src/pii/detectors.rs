@@ -124,8 +124,37 @@ pub(crate) fn domain_len(s: &[u8]) -> Option<usize> {
     (labels_ok && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some(end)
 }
 
+/// `scheme://user:password@host`: the whole userinfo up to the authority's last `@` is the
+/// secret. Found from `://` rather than from `@`, because passwords often hold `@`, `!` or `#`
+/// that the email walk in `at_sign` stops at (`svc:P@ssw0rd1@host` would otherwise be missed).
+fn url_userinfo(text: &str, sink: &mut Sink) {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = text[from..].find("://") {
+        let user = from + off + 3;
+        from = user;
+        let len = b[user..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'?' | b'"' | b'<' | b'>'))
+            .unwrap_or(b.len() - user);
+        let authority = &b[user..user + len];
+        let Some(at) = authority.iter().rposition(|c| *c == b'@') else {
+            continue;
+        };
+        let Some(colon) = authority[..at].iter().position(|c| *c == b':') else {
+            continue;
+        };
+        if colon == 0 || colon + 1 == at || domain_len(&authority[at + 1..]).is_none() {
+            continue;
+        }
+        let ev = vec!["pattern: URL userinfo with password".to_string()];
+        sink.push(Kind::SecretToken, Confidence::High, user..user + at, ev);
+    }
+}
+
 /// Everything around `@`: URL userinfo with a password (secret), `sip:` URIs, emails.
 pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
+    url_userinfo(text, sink);
     let b = text.as_bytes();
     let mut from = 0;
     while let Some(off) = b[from..].iter().position(|c| *c == b'@') {

@@ -20,6 +20,40 @@ pub(crate) fn parse(text: &str) -> Option<Json<'_>> {
     serde_json::from_str(text).ok()
 }
 
+/// A parsed payload that answers "which string is at `payload/a/0/b`?": how outputs find the
+/// value behind a finding without a second, allocating parse into `serde_json::Value`.
+pub struct Strings<'a>(Option<Json<'a>>);
+
+impl<'a> Strings<'a> {
+    pub fn parse(payload: &'a str) -> Strings<'a> {
+        Strings(parse(payload))
+    }
+
+    /// The string leaf at `field` (`payload` + RFC 6901 pointer), if there is one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        let mut node = self.0.as_ref()?;
+        let pointer = field.strip_prefix("payload")?;
+        if !pointer.is_empty() {
+            for raw in pointer.strip_prefix('/')?.split('/') {
+                let key: Cow<str> = if raw.contains('~') {
+                    Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                node = match node {
+                    Json::Obj(map) => &map.iter().rev().find(|(k, _)| k.0 == key)?.1,
+                    Json::Arr(items) => items.get(key.parse::<usize>().ok()?)?,
+                    Json::Str(_) | Json::Scalar => return None,
+                };
+            }
+        }
+        match node {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 struct KeyVisitor;
 
 impl<'de> Visitor<'de> for KeyVisitor {

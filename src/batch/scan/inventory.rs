@@ -1,0 +1,258 @@
+//! The field inventory of `telex scan --summary`: per category and field, how many records
+//! have the field, how many carry identifiers, of which kinds and classes, and one example
+//! (masked unless `--reveal`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::super::{json as jsonl, table};
+use crate::cli::ScanFormat;
+use crate::model::{Event, Finding, Kind};
+use crate::text::{thousands, visible};
+
+#[derive(Debug, Default, Clone)]
+pub struct FieldStats {
+    /// Records that have the field (a non-null value).
+    pub records: u64,
+    /// Records where the field carries at least one identifier.
+    pub identified: u64,
+    pub kinds: BTreeMap<Kind, u64>,
+    /// The first identifier seen in scan order, already masked or revealed.
+    pub example: Option<String>,
+}
+
+/// Category → field → counts. Hash maps while counting (looked up by `&str`, so a field
+/// already seen costs no allocation); sorted only when written.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    by_category: HashMap<String, HashMap<String, FieldStats>>,
+}
+
+impl Inventory {
+    /// Counts one event: every field it has, and its findings. `shown` gives a finding's
+    /// printable value.
+    pub fn add(&mut self, event: &Event, findings: &[Finding], shown: impl Fn(&Finding) -> String) {
+        let category = &event.summary.category;
+        if !self.by_category.contains_key(category) {
+            self.by_category.insert(category.clone(), HashMap::new());
+        }
+        let Some(fields) = self.by_category.get_mut(category) else {
+            return;
+        };
+        for_each_field(event, |field| bump(fields, field, |st| st.records += 1));
+        // Findings come sorted by field: one group per field.
+        for group in findings.chunk_by(|a, b| a.field == b.field) {
+            bump(fields, &group[0].field, |st| {
+                st.identified += 1;
+                for f in group {
+                    *st.kinds.entry(f.kind).or_default() += 1;
+                }
+                if st.example.is_none() {
+                    st.example = Some(shown(&group[0]));
+                }
+            });
+        }
+    }
+
+    /// Adds a later part of the scan: counts add up, the earlier example stays.
+    pub fn merge(&mut self, later: Inventory) {
+        for (category, fields) in later.by_category {
+            let mine = self.by_category.entry(category).or_default();
+            for (field, st) in fields {
+                let m = mine.entry(field).or_default();
+                m.records += st.records;
+                m.identified += st.identified;
+                for (k, n) in st.kinds {
+                    *m.kinds.entry(k).or_default() += n;
+                }
+                if m.example.is_none() {
+                    m.example = st.example;
+                }
+            }
+        }
+    }
+
+    fn sorted(&self) -> Vec<(&str, &str, &FieldStats)> {
+        let mut rows: Vec<_> = self
+            .by_category
+            .iter()
+            .flat_map(|(c, fields)| {
+                fields
+                    .iter()
+                    .map(move |(f, st)| (c.as_str(), f.as_str(), st))
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        rows
+    }
+
+    pub fn write(&self, format: ScanFormat, out: &mut dyn Write) -> std::io::Result<()> {
+        let rows = self.sorted();
+        if format == ScanFormat::Jsonl {
+            for (category, field, st) in rows {
+                let kinds: serde_json::Map<String, Value> = st
+                    .kinds
+                    .iter()
+                    .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+                    .collect();
+                let line = json!({
+                    "category": category,
+                    "field": field,
+                    "records": st.records,
+                    "identified": st.identified,
+                    "kinds": kinds,
+                    "classes": classes(st),
+                    "example": st.example,
+                });
+                jsonl::write_line(out, &line)?;
+            }
+            return Ok(());
+        }
+        let header = [
+            "category",
+            "field",
+            "records",
+            "identified",
+            "kinds",
+            "classes",
+            "example",
+        ];
+        let cells = |category: &str, field: &str, st: &FieldStats| {
+            let kinds: Vec<String> = st
+                .kinds
+                .iter()
+                .map(|(k, n)| format!("{k} {}", thousands(*n)))
+                .collect();
+            [
+                category.to_string(),
+                field.to_string(),
+                thousands(st.records),
+                thousands(st.identified),
+                kinds.join(", "),
+                classes(st).join(", "),
+                st.example.clone().unwrap_or_default(),
+            ]
+        };
+        match format {
+            ScanFormat::Csv => {
+                table::csv_row(out, header.into_iter())?;
+                for (c, f, st) in rows {
+                    let mut row = cells(c, f, st);
+                    // CSV is for machines: plain numbers, no thousands separators.
+                    row[2] = st.records.to_string();
+                    row[3] = st.identified.to_string();
+                    table::csv_row(out, row.iter().map(String::as_str))?;
+                }
+            }
+            ScanFormat::Markdown => {
+                writeln!(out, "| {} |", header.join(" | "))?;
+                writeln!(out, "|---|---|--:|--:|---|---|---|")?;
+                for (c, f, st) in rows {
+                    super::markdown_row(out, &cells(c, f, st))?;
+                }
+            }
+            _ => {
+                let all: Vec<[String; 7]> = rows.iter().map(|(c, f, st)| cells(c, f, st)).collect();
+                let mut widths = header.map(str::len);
+                for row in &all {
+                    for (w, cell) in widths.iter_mut().zip(row) {
+                        *w = (*w).max(visible(cell).chars().count()).min(48);
+                    }
+                }
+                let line = |out: &mut dyn Write, row: &[String]| {
+                    let mut text = String::new();
+                    for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+                        let cell = table::fit(&visible(cell), w);
+                        if i > 0 {
+                            text.push_str("  ");
+                        }
+                        if i == 2 || i == 3 {
+                            text.push_str(&format!("{cell:>w$}"));
+                        } else {
+                            text.push_str(&format!("{cell:<w$}"));
+                        }
+                    }
+                    writeln!(out, "{}", text.trim_end())
+                };
+                line(out, &header.map(String::from))?;
+                for row in &all {
+                    line(out, row)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn classes(st: &FieldStats) -> Vec<&'static str> {
+    let set: BTreeSet<_> = st.kinds.keys().map(|k| k.class()).collect();
+    set.into_iter().map(|c| c.as_str()).collect()
+}
+
+/// Updates the field's counts; the name is copied only the first time it is seen.
+fn bump(fields: &mut HashMap<String, FieldStats>, field: &str, f: impl FnOnce(&mut FieldStats)) {
+    match fields.get_mut(field) {
+        Some(st) => f(st),
+        None => {
+            let mut st = FieldStats::default();
+            f(&mut st);
+            fields.insert(field.to_string(), st);
+        }
+    }
+}
+
+/// Every field of the event that the scan reads: the identity columns, extra columns and the
+/// payload's leaves (RFC 6901 pointers), or `payload` itself when it is not JSON.
+fn for_each_field(event: &Event, mut visit: impl FnMut(&str)) {
+    let s = &event.summary;
+    for (name, value) in [
+        ("tenant_id", &s.tenant_id),
+        ("session_id", &s.session_id),
+        ("user_id", &s.user_id),
+    ] {
+        if value.is_some() {
+            visit(name);
+        }
+    }
+    for (name, value) in &event.extra {
+        if value.is_some() {
+            visit(name);
+        }
+    }
+    let Some(payload) = event.payload.as_deref() else {
+        return;
+    };
+    match serde_json::from_str::<Value>(payload) {
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => {
+            let mut path = String::from("payload");
+            leaves(&v, &mut path, &mut visit);
+        }
+        _ => visit("payload"),
+    }
+}
+
+fn leaves(v: &Value, path: &mut String, visit: &mut impl FnMut(&str)) {
+    let len = path.len();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                leaves(child, path, visit);
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                path.push('/');
+                path.push_str(&i.to_string());
+                leaves(child, path, visit);
+                path.truncate(len);
+            }
+        }
+        Value::Null => {}
+        _ => visit(path),
+    }
+}
