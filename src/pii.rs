@@ -20,12 +20,15 @@ use structured::Next;
 pub use json::Strings;
 pub use mask::mask;
 
-/// What the rest of the record tells the detectors: the tenant to link GUIDs to, the
-/// category, and names and emails already seen in structured fields.
+/// What the rest of the record tells the detectors: its tenant, session and user columns
+/// (a value equal to one of them is that identifier), the category, and names and emails
+/// already seen in structured fields.
 #[derive(Debug, Clone, Default)]
 pub struct Context<'a> {
     pub category: &'a str,
     pub tenant_id: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
     /// `(name, field)` from name fields of the record, searched again in free text.
     pub names: Vec<(&'a str, String)>,
     /// `(email, field)` from email/UPN fields of the record.
@@ -149,6 +152,8 @@ pub fn scan_event(event: &Event) -> Vec<Finding> {
     let mut ctx = Context {
         category: &s.category,
         tenant_id: s.tenant_id.as_deref().filter(|t| !t.is_empty()),
+        session_id: s.session_id.as_deref().filter(|t| !t.is_empty()),
+        user_id: s.user_id.as_deref().filter(|t| !t.is_empty()),
         ..Context::default()
     };
     let parsed = event.payload.as_deref().and_then(parse_payload);

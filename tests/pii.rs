@@ -608,6 +608,8 @@ fn scan_text_uses_context_links() {
     let ctx = Context {
         category: "error",
         tenant_id: Some("5E872200-F546-4CCD-8F23-AF5F507AA2DD"),
+        session_id: None,
+        user_id: None,
         names: vec![("Zed Quux", "payload/name".into())],
         emails: vec![],
     };

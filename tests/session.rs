@@ -374,7 +374,15 @@ fn detail_lists_findings_and_highlights_values() {
         select_by_name(s, "profile_identified");
         s.keys("<tab> G");
         let text = doc_text(s);
-        assert!(text.contains("payload/msUpn  email  user  high"), "{text}");
+        // Field names are padded to the widest listed, `payload/msTenantId`.
+        assert!(
+            text.contains("payload/msUpn       email  user  high"),
+            "{text}"
+        );
+        assert!(
+            text.contains("payload/msTenantId  tenant_id  org  high"),
+            "{text}"
+        );
         assert!(s.screen().contains("pattern: email"));
     });
     snap("findings_event_6", |s| {

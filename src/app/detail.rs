@@ -8,7 +8,7 @@ mod findings;
 
 use serde_json::Value;
 
-use super::lens::{self, Inspected, Piece};
+use super::lens::{self, Inspected};
 use crate::model::{Class, Event, EventId, Finding};
 use crate::text;
 
@@ -109,19 +109,10 @@ impl DetailDoc {
 struct Lens<'a> {
     findings: &'a [Finding],
     masked: bool,
-    /// The event's tenant, session and user: masked wherever they appear while masking,
-    /// found or not, as the table masks them, so a shared screen never shows them.
-    identities: [Option<&'a str>; 3],
 }
 
 fn compose(event: &Event, findings: &[Finding], masked: bool) -> Vec<DocLine> {
-    let s = &event.summary;
-    let lens = Lens {
-        findings,
-        masked,
-        identities: [&s.tenant_id, &s.session_id, &s.user_id]
-            .map(|v| v.as_deref().filter(|v| !v.is_empty())),
-    };
+    let lens = Lens { findings, masked };
     let mut source = section_columns(event, &lens);
     source.push(DocLine::default());
     source.extend(section_payload(event.payload.as_deref(), &lens));
@@ -139,17 +130,7 @@ fn push_value(line: &mut DocLine, tone: Tone, value: &str, field: &str, lens: &L
     }
     let mut left = STRING_LIMIT;
     let mut cut = false;
-    let mut pieces = lens::pieces(value, field, lens.findings, lens.masked);
-    if lens.masked
-        && pieces.iter().all(|p| p.ident.is_none())
-        && let Some(i) = lens.identities.iter().position(|v| *v == Some(value))
-    {
-        pieces = vec![Piece {
-            ident: None,
-            text: lens::masked_column(i, None, value),
-        }];
-    }
-    for piece in pieces {
+    for piece in lens::pieces(value, field, lens.findings, lens.masked) {
         let safe = text::visible(&piece.text);
         let head = match safe.char_indices().nth(left) {
             Some((end, _)) => {

@@ -1,11 +1,11 @@
 //! Whole-value classification from field-name hints and record links: GUIDs and hashes by
 //! the key that holds them, the identity columns, names, org names, domains, logins.
 
-use super::Sink;
 use super::detectors::domain_len;
 use super::fieldname::Hints;
 use super::names::{NameFit, fit_whole};
 use super::validators::{is_guid, is_hex_id};
+use super::{Context, Sink};
 use crate::model::{Confidence, Kind};
 
 /// What the caller still has to do with a value after the whole-value pass.
@@ -72,6 +72,39 @@ fn shape(value: &str) -> Option<&'static str> {
     }
 }
 
+/// How the `user_id` column reads: a hash, a cleartext login, or an opaque id.
+fn user_column_kind(value: &str) -> (Kind, Confidence, &'static str) {
+    if let Some(p) = shape(value) {
+        (Kind::HashedId, Confidence::High, p)
+    } else if value.contains('@') {
+        (Kind::Email, Confidence::High, "pattern: email address")
+    } else if login_shaped(value) {
+        (Kind::Username, Confidence::High, "pattern: cleartext login")
+    } else {
+        (Kind::HashedId, Confidence::Medium, "pattern: opaque id")
+    }
+}
+
+/// A value equal to the record's own tenant, session or user column is that identifier,
+/// whatever its shape (links inside the record, DESIGN §2). Very short values are left out:
+/// `1` or `eu` equal to a column says nothing.
+fn linked_column(value: &str, ctx: &Context) -> Option<(Kind, &'static str, Option<&'static str>)> {
+    if value.len() < 4 {
+        return None;
+    }
+    let same = |column: Option<&str>| column.is_some_and(|c| c.eq_ignore_ascii_case(value));
+    if same(ctx.tenant_id) {
+        Some((Kind::TenantId, "tenant_id", shape(value)))
+    } else if same(ctx.session_id) {
+        Some((Kind::SessionId, "session_id", shape(value)))
+    } else if same(ctx.user_id) {
+        let (kind, _, pattern) = user_column_kind(value);
+        Some((kind, "user_id", Some(pattern)))
+    } else {
+        None
+    }
+}
+
 pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     let hints = sink.hints;
     let column_ev = |c: &str| match c {
@@ -94,20 +127,19 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         }
         Some(c @ "user_id") if !value.contains('@') => {
             let mut ev = vec![column_ev(c)];
-            let (kind, conf) = if let Some(p) = shape(value) {
-                ev.push(p.into());
-                (Kind::HashedId, Confidence::High)
-            } else if login_shaped(value) {
-                ev.push("pattern: cleartext login".into());
-                (Kind::Username, Confidence::High)
-            } else {
-                ev.push("pattern: opaque id".into());
-                (Kind::HashedId, Confidence::Medium)
-            };
+            let (kind, conf, pattern) = user_column_kind(value);
+            ev.push(pattern.into());
             sink.push(kind, conf, 0..value.len(), ev);
             return Next::Done;
         }
         _ => {}
+    }
+    if let Some((kind, column, pattern)) = linked_column(value, sink.ctx) {
+        let mut ev: Vec<String> = pattern.map(String::from).into_iter().collect();
+        ev.push(format!("link: equals column {column}"));
+        sink.hint_any(&mut ev);
+        sink.push(kind, Confidence::High, 0..value.len(), ev);
+        return Next::Done;
     }
     // A key that names a secret wins over the value's shape: a hex API key is not a hash.
     if hints.secret() && !hints.negative() && !value.contains(' ') {
@@ -118,22 +150,10 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         };
     }
     if let Some(p) = shape(value) {
-        let linked = sink
-            .ctx
-            .tenant_id
-            .is_some_and(|t| t.eq_ignore_ascii_case(value));
-        let kind = if linked {
-            Some(Kind::TenantId)
-        } else {
-            id_kind(hints, sink)
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = id_kind(hints, sink) {
             let mut ev = vec![p.to_string()];
-            if linked {
-                ev.push("link: equals column tenant_id".into());
-            }
             sink.hint_any(&mut ev);
-            let conf = if linked || !hints.is_empty() {
+            let conf = if !hints.is_empty() {
                 Confidence::High
             } else {
                 Confidence::Medium
