@@ -13,9 +13,8 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, params};
-
 use crate::model::Kind;
+use crate::store::{NativeRow, NativeWriter, StoreError};
 use events::{UNHASHED_USER_ID, Who};
 use record::Record;
 use rng::Rng;
@@ -56,41 +55,9 @@ pub enum GenerateError {
         #[source]
         source: io::Error,
     },
-    #[error("{}: SQLite: {source}", path.display())]
-    Sqlite {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
+    #[error(transparent)]
+    Write(#[from] StoreError),
 }
-
-const SCHEMA: &str = "
-CREATE TABLE events(
-    id INTEGER PRIMARY KEY,
-    ts TEXT NOT NULL,
-    category TEXT NOT NULL,
-    name TEXT NOT NULL,
-    tenant_id TEXT,
-    session_id TEXT,
-    user_id TEXT,
-    app_name TEXT,
-    app_version TEXT,
-    payload TEXT
-);
-CREATE TABLE export_info(key TEXT PRIMARY KEY, value TEXT);
-";
-
-// Built after the bulk insert: one sorted pass each is far cheaper than updating them per row.
-const INDEXES: &str = "
-CREATE INDEX events_category_ts ON events(category, ts);
-CREATE INDEX events_tenant_ts ON events(tenant_id, ts);
-CREATE INDEX events_session_ts ON events(session_id, ts);
-CREATE INDEX events_user_ts ON events(user_id, ts);
-CREATE INDEX events_ts ON events(ts);
-";
-
-const INSERT: &str = "INSERT INTO events(id, ts, category, name, tenant_id, session_id, user_id, \
-                      app_name, app_version, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// Writes a synthetic export of `opts.events` events to `out`, calling `progress` with the
 /// number of events written every 10,000 events and once at the end.
@@ -168,41 +135,16 @@ fn remove_if_present(path: &Path) -> Result<(), GenerateError> {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `EXPORTED_AT` in milliseconds since the epoch.
+fn exported_at_ms() -> i64 {
+    chrono::DateTime::parse_from_rfc3339(EXPORTED_AT).map_or(0, |t| t.timestamp_millis())
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-const EXPORTED_AT_MS: i64 = days_from_civil(2026, 10, 1) * DAY_MS;
-
-/// `ms` since the epoch as `2026-09-01T12:00:00.000Z`.
-fn push_ts(out: &mut String, ms: i64) {
-    use std::fmt::Write as _;
-    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
-    let r = ms.rem_euclid(DAY_MS);
-    let (h, min, s, milli) = (r / 3_600_000, r / 60_000 % 60, r / 1000 % 60, r % 1000);
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z"
-    );
+/// `ms` since the epoch as `2026-09-01T12:00:00.000Z`, the stored timestamp format.
+fn stamp(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Category weights (usage, census, support, error) per mille. Error logs are rotated after
@@ -246,10 +188,6 @@ fn build(
     opts: &GenerateOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, GenerateError> {
-    let sql = |source| GenerateError::Sqlite {
-        path: db.to_path_buf(),
-        source,
-    };
     let mut truth = Truth {
         out: truth_path
             .map(|p| File::create(p).map(|f| BufWriter::with_capacity(1 << 20, f)))
@@ -258,18 +196,13 @@ fn build(
         path: truth_path.unwrap_or(db).to_path_buf(),
         planted: 0,
     };
-    let mut conn = Connection::open(db).map_err(sql)?;
-    // The file is private until the final rename, so durability during the build buys nothing.
-    conn.execute_batch(
-        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32768;",
-    )
-    .map_err(sql)?;
-    let tx = conn.transaction().map_err(sql)?;
-    tx.execute_batch(SCHEMA).map_err(sql)?;
+    // The file is private until the final rename, so the writer may skip durability.
+    let mut writer = NativeWriter::create(db)?;
 
-    let end = EXPORTED_AT_MS - 60_000;
-    let start = EXPORTED_AT_MS - WINDOW_DAYS * DAY_MS;
-    let cutoff = EXPORTED_AT_MS - RETENTION_DAYS * DAY_MS;
+    let exported_at = exported_at_ms();
+    let end = exported_at - 60_000;
+    let start = exported_at - WINDOW_DAYS * DAY_MS;
+    let cutoff = exported_at - RETENTION_DAYS * DAY_MS;
     let (world, slots) = World::build(opts.seed, opts.events, start, end);
     let World {
         tenants,
@@ -279,99 +212,83 @@ fn build(
     } = world;
     let mut rng = Rng::new(opts.seed ^ 0x5EED_F00D_E7E5);
     let mut rec = Record::default();
-    let mut ts = String::with_capacity(24);
-    {
-        let mut stmt = tx.prepare_cached(INSERT).map_err(sql)?;
-        for (i, slot) in slots.iter().enumerate() {
-            let id = i as i64 + 1;
-            let world::Session {
-                id: session_id,
-                user,
-                device,
-                app_version,
-                request,
-            } = &mut sessions[slot.session as usize];
-            let user = &users[*user];
-            let device = &devices[*device];
-            let who = Who {
-                tenant_index: user.tenant,
-                tenant: &tenants[user.tenant],
-                tenants: &tenants,
-                user,
-                device,
-                session_id,
-                app_version,
-            };
-            let old = slot.ts < cutoff;
-            let category = if slot.seq == 0 {
-                1
-            } else {
-                rng.weighted(if old { &OLD } else { &RECENT })
-            };
-            let unhashed = category <= 1 && rng.chance(5);
-            match category {
-                0 => events::usage(&mut rng, &mut rec, &who, request),
-                1 => events::census(&mut rng, &mut rec, &who, slot.seq == 0, unhashed),
-                2 => events::support(&mut rng, &mut rec, &who),
-                _ => errors::error(&mut rng, &mut rec, &who, slot.ts),
-            }
-            let (user_id, user_kind, user_leak) = match category {
-                3 => (&user.login, Kind::Username, None),
-                _ if unhashed => (&user.email, Kind::Email, Some(UNHASHED_USER_ID)),
-                _ => (&user.hashed, Kind::HashedId, None),
-            };
-            ts.clear();
-            push_ts(&mut ts, slot.ts);
-            stmt.execute(params![
-                id,
-                ts,
-                rec.category,
-                rec.name,
-                who.tenant.id,
-                who.session_id,
-                user_id,
-                device.platform.app_name,
-                who.app_version,
-                rec.payload,
-            ])
-            .map_err(sql)?;
+    for (i, slot) in slots.iter().enumerate() {
+        let id = i as i64 + 1;
+        let world::Session {
+            id: session_id,
+            user,
+            device,
+            app_version,
+            request,
+        } = &mut sessions[slot.session as usize];
+        let user = &users[*user];
+        let device = &devices[*device];
+        let who = Who {
+            tenant_index: user.tenant,
+            tenant: &tenants[user.tenant],
+            tenants: &tenants,
+            user,
+            device,
+            session_id,
+            app_version,
+        };
+        let old = slot.ts < cutoff;
+        let category = if slot.seq == 0 {
+            1
+        } else {
+            rng.weighted(if old { &OLD } else { &RECENT })
+        };
+        let unhashed = category <= 1 && rng.chance(5);
+        match category {
+            0 => events::usage(&mut rng, &mut rec, &who, request),
+            1 => events::census(&mut rng, &mut rec, &who, slot.seq == 0, unhashed),
+            2 => events::support(&mut rng, &mut rec, &who),
+            _ => errors::error(&mut rng, &mut rec, &who, slot.ts),
+        }
+        let (user_id, user_kind, user_leak) = match category {
+            3 => (&user.login, Kind::Username, None),
+            _ if unhashed => (&user.email, Kind::Email, Some(UNHASHED_USER_ID)),
+            _ => (&user.hashed, Kind::HashedId, None),
+        };
+        let ts = stamp(slot.ts);
+        writer.insert(&NativeRow {
+            id,
+            ts: &ts,
+            category: rec.category,
+            name: rec.name,
+            tenant_id: Some(&who.tenant.id),
+            session_id: Some(who.session_id),
+            user_id: Some(user_id),
+            app_name: Some(device.platform.app_name),
+            app_version: Some(who.app_version),
+            payload: Some(&rec.payload),
+        })?;
 
-            truth.line(id, "tenant_id", Some(Kind::TenantId), None)?;
-            truth.line(id, "session_id", Some(Kind::SessionId), None)?;
-            truth.line(id, "user_id", Some(user_kind), user_leak)?;
-            for label in &rec.labels {
-                truth.line(id, label.field, Some(label.kind), label.leak)?;
-            }
-            if category == 3 && old {
-                truth.line(id, "ts", None, Some("retention"))?;
-            }
-            let written = id as u64;
-            if written.is_multiple_of(PROGRESS_EVERY) {
-                progress(written);
-            }
+        truth.line(id, "tenant_id", Some(Kind::TenantId), None)?;
+        truth.line(id, "session_id", Some(Kind::SessionId), None)?;
+        truth.line(id, "user_id", Some(user_kind), user_leak)?;
+        for label in &rec.labels {
+            truth.line(id, label.field, Some(label.kind), label.leak)?;
+        }
+        if category == 3 && old {
+            truth.line(id, "ts", None, Some("retention"))?;
+        }
+        let written = id as u64;
+        if written.is_multiple_of(PROGRESS_EVERY) {
+            progress(written);
         }
     }
     if !opts.events.is_multiple_of(PROGRESS_EVERY) {
         progress(opts.events);
     }
-    tx.execute_batch(INDEXES).map_err(sql)?;
-    {
-        let mut info = tx
-            .prepare("INSERT INTO export_info(key, value) VALUES (?1, ?2)")
-            .map_err(sql)?;
-        let (seed, events) = (opts.seed.to_string(), opts.events.to_string());
-        for (key, value) in [
-            ("exported_at", EXPORTED_AT),
-            ("source", "telex generate"),
-            ("product", PRODUCT),
-            ("seed", seed.as_str()),
-            ("events", events.as_str()),
-        ] {
-            info.execute(params![key, value]).map_err(sql)?;
-        }
-    }
-    tx.commit().map_err(sql)?;
-    conn.close().map_err(|(_, e)| sql(e))?;
+    let (seed, events) = (opts.seed.to_string(), opts.events.to_string());
+    writer.finish(&[
+        ("exported_at", EXPORTED_AT),
+        ("source", "telex generate"),
+        ("product", PRODUCT),
+        ("seed", seed.as_str()),
+        ("events", events.as_str()),
+    ])?;
     if let Some(w) = truth.out.take() {
         w.into_inner()
             .map_err(|e| io_error(&truth.path, e.into_error()))?
@@ -387,14 +304,10 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339_utc_with_milliseconds() {
-        let mut s = String::new();
-        push_ts(&mut s, EXPORTED_AT_MS);
-        assert_eq!(s, EXPORTED_AT);
-        s.clear();
-        push_ts(&mut s, EXPORTED_AT_MS - 1);
-        assert_eq!(s, "2026-09-30T23:59:59.999Z");
-        s.clear();
-        push_ts(&mut s, days_from_civil(2024, 2, 29) * DAY_MS + 45_296_007);
-        assert_eq!(s, "2024-02-29T12:34:56.007Z");
+        let at = exported_at_ms();
+        assert_eq!(at, 1_790_812_800_000);
+        assert_eq!(stamp(at), EXPORTED_AT);
+        assert_eq!(stamp(at - 1), "2026-09-30T23:59:59.999Z");
+        assert_eq!(stamp(1_709_210_096_007), "2024-02-29T12:34:56.007Z");
     }
 }

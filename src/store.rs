@@ -5,6 +5,7 @@
 mod open;
 mod query;
 mod schema;
+mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, V
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};
+pub use writer::{NativeRow, NativeWriter};
 
 /// A read-only connection to one export.
 pub struct Store {

@@ -44,6 +44,8 @@ pub enum StoreError {
         missing: String,
         found: String,
     },
+    #[error("{path}: cannot write: {reason}")]
+    Unwritable { path: PathBuf, reason: String },
     #[error("query failed: {0}")]
     Query(#[from] rusqlite::Error),
 }
