@@ -32,7 +32,15 @@ impl Bench {
     /// Runs the fast lane (pages, details) to completion, then draws: the time a user waits.
     fn step(&mut self, msg: Msg) -> Duration {
         let start = Instant::now();
-        let mut queue = VecDeque::from(self.app.update(msg));
+        let effects = self.app.update(msg);
+        self.run_fast(effects);
+        self.draw();
+        start.elapsed()
+    }
+
+    /// Runs pages and details as the fast lane would, setting the slow lane's work aside.
+    fn run_fast(&mut self, effects: Vec<Effect>) {
+        let mut queue = VecDeque::from(effects);
         while let Some(effect) = queue.pop_front() {
             match effect.kind() {
                 EffectKind::Page | EffectKind::Detail => {
@@ -42,8 +50,6 @@ impl Bench {
                 _ => self.slow.push(effect),
             }
         }
-        self.draw();
-        start.elapsed()
     }
 
     /// Runs what the slow lane was asked for, returning the longest single query.
@@ -122,16 +128,7 @@ fn main() {
         slow: Vec::new(),
     };
     bench.app.update(Msg::Resized(ui::viewport(size)));
-    let mut queue = VecDeque::from(effects);
-    while let Some(effect) = queue.pop_front() {
-        match effect.kind() {
-            EffectKind::Page | EffectKind::Detail => {
-                let loaded = worker::execute(&bench.store, effect);
-                queue.extend(bench.app.update(Msg::Loaded(loaded)));
-            }
-            _ => bench.slow.push(effect),
-        }
-    }
+    bench.run_fast(effects);
     bench.draw();
     let first = start.elapsed();
     let rows = bench.app.selected().is_some();
