@@ -16,7 +16,10 @@ use crate::model::{EventId, EventSummary, Facet, Field, Filter, Test, ValueCount
 
 pub use detail::{DetailDoc, DocLine, Tone};
 pub use input::LineInput;
-pub use lens::{IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, pieces};
+pub use lens::{
+    IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, masked_facet_value,
+    masked_filter, pieces,
+};
 pub use messages::{
     Action, Effect, EffectKind, Loaded, Mode, Msg, PageStart, Pane, Pointer, Viewport,
 };

@@ -441,3 +441,19 @@ fn masked_view_hides_identifying_values() {
     s.keys("m");
     assert!(s.screen().contains("T-CONTOSO"), "unmasked again");
 }
+
+#[test]
+fn masking_covers_the_filter_bar_and_the_pickers() {
+    let mut s = Session::start(120, 32);
+    s.keys("t").typed("fab").keys("<enter> m");
+    let screen = s.screen();
+    assert_eq!(s.app.filter.to_string(), "tenant:T-FABRIKAM");
+    assert!(!screen.contains("T-FABRIKAM"), "filter bar leaked:\n{screen}");
+    s.keys("t");
+    let screen = s.screen();
+    for tenant in ["T-CONTOSO", "T-FABRIKAM"] {
+        assert!(!screen.contains(tenant), "picker leaked {tenant}:\n{screen}");
+    }
+    s.keys("<esc> m");
+    assert!(s.screen().contains("tenant:T-FABRIKAM"), "shown again");
+}

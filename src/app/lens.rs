@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::{App, Detail, Effect};
-use crate::model::{Class, Event, EventSummary, Finding, Kind};
+use crate::model::{Class, Event, EventSummary, Facet, Field, Filter, Finding, Kind, Test};
 use crate::pii;
 
 /// The identity columns the table shows, in `Marker::columns` order.
@@ -106,6 +106,48 @@ pub fn masked_column(index: usize, kind: Option<Kind>, value: &str) -> String {
         _ => Kind::Username,
     };
     pii::mask(kind.unwrap_or(fallback), value)
+}
+
+/// A facet value (a picker row) as drawn while masking: the id facets always masked in their
+/// own shape, other facets only where the scanner finds an identifier in them.
+pub fn masked_facet_value(facet: Facet, value: &str) -> String {
+    match facet {
+        Facet::Tenant => pii::mask(Kind::TenantId, value),
+        Facet::Session => pii::mask(Kind::SessionId, value),
+        Facet::User => masked_column(2, None, value),
+        Facet::Category | Facet::Name => masked_text(value),
+    }
+}
+
+/// The filter as drawn while masking: the values of tenant/session/user terms masked, and any
+/// identifier the scanner finds in other values or free text. The filter's text reaches the
+/// screen on its own line, so masking only the table would leave the ids one line above.
+pub fn masked_filter(filter: &Filter) -> Filter {
+    let mut shown = filter.clone();
+    for term in &mut shown.terms {
+        match &mut term.test {
+            Test::Equals(field, value) => {
+                *value = match field {
+                    Field::Tenant => masked_facet_value(Facet::Tenant, value),
+                    Field::Session => masked_facet_value(Facet::Session, value),
+                    Field::User => masked_facet_value(Facet::User, value),
+                    _ => masked_text(value),
+                }
+            }
+            Test::Text(text) => *text = masked_text(text),
+            Test::Since(_) | Test::Until(_) => {}
+        }
+    }
+    shown
+}
+
+/// Free text with every identifier the scanner finds in it masked.
+fn masked_text(text: &str) -> String {
+    let findings = pii::scan_text("text", text, &pii::Context::default());
+    pieces(text, "text", &findings, true)
+        .into_iter()
+        .map(|p| p.text)
+        .collect()
 }
 
 /// A piece of a value: plain text, or an identifier of `kind` (shown masked when asked).
@@ -222,6 +264,26 @@ mod tests {
             .map(|p| p.text)
             .collect();
         assert_eq!(masked, "mail b***@x.io or 1.2.3.***");
+    }
+
+    #[test]
+    fn masked_filters_hide_ids_and_identifiers_in_text() {
+        let filter = crate::filter::parse(
+            r#"category:error tenant:T-CONTOSO user:alice@contoso.com "mail bob@fabrikam.com" since:2026-09-01"#,
+            &[],
+        )
+        .unwrap();
+        let shown = masked_filter(&filter).to_string();
+        for secret in ["T-CONTOSO", "alice@", "bob@"] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+        assert!(shown.contains("category:error") && shown.contains("since:2026-09-01"));
+        assert!(shown.contains("@fabrikam.com"), "{shown}");
+        assert_eq!(masked_facet_value(Facet::Category, "error"), "error");
+        assert_ne!(
+            masked_facet_value(Facet::Session, "S-12345678"),
+            "S-12345678"
+        );
     }
 
     #[test]

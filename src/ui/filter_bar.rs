@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
-use crate::app::{App, Mode};
+use crate::app::{App, Mode, masked_filter};
 use crate::text;
 
 const PROMPT: &str = " filter › ";
@@ -33,10 +33,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ if app.filter.is_empty() => {
             first.push(Span::styled("(none: every event)", theme.dim));
         }
-        _ => first.push(Span::styled(
-            text::visible(&app.filter.to_string()).into_owned(),
-            theme.active,
-        )),
+        _ => {
+            let shown = if app.masked {
+                masked_filter(&app.filter).to_string()
+            } else {
+                app.filter.to_string()
+            };
+            first.push(Span::styled(
+                text::visible(&shown).into_owned(),
+                theme.active,
+            ));
+        }
     }
     let second = match (&app.filter_problem, app.mode()) {
         (Some(problem), _) => {

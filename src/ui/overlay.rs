@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{MIN_HEIGHT, MIN_WIDTH, Theme};
-use crate::app::{App, Mode};
+use crate::app::{App, Mode, masked_facet_value};
 use crate::keymap;
 use crate::text;
 
@@ -127,7 +127,12 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme) {
     for (i, item) in matches.iter().enumerate().skip(first).take(list_rows) {
         let count = text::thousands(item.count);
         let room = width.saturating_sub(count.chars().count() + 2);
-        let value: String = text::visible(&item.value).chars().take(room).collect();
+        let raw = if app.masked {
+            masked_facet_value(picker.facet, &item.value)
+        } else {
+            item.value.clone()
+        };
+        let value: String = text::visible(&raw).chars().take(room).collect();
         let pad = room.saturating_sub(value.chars().count());
         let style = if i == picker.selected {
             theme.selected
