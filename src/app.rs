@@ -375,6 +375,16 @@ impl App {
 
     /// Makes `filter` the active one and requests everything that depends on it.
     fn apply_filter(&mut self, filter: Filter, remember: bool) -> Vec<Effect> {
+        self.apply_filter_from(filter, remember, PageStart::First)
+    }
+
+    /// `apply_filter` showing the rows from `start` on.
+    fn apply_filter_from(
+        &mut self,
+        filter: Filter,
+        remember: bool,
+        start: PageStart,
+    ) -> Vec<Effect> {
         if remember {
             self.history
                 .push(std::mem::replace(&mut self.filter, filter));
@@ -388,7 +398,7 @@ impl App {
         self.categories = None;
         self.count_seq = self.seq();
         self.categories_seq = self.seq();
-        let mut effects = self.request_page(PageStart::First);
+        let mut effects = self.request_page(start);
         effects.push(Effect::CountMatching {
             seq: self.count_seq,
             filter: self.filter.clone(),
@@ -433,7 +443,9 @@ impl App {
                 if next == self.filter {
                     Vec::new()
                 } else {
-                    self.apply_filter(next, true)
+                    // The selected event matches the narrowed filter: stay on it.
+                    let at = PageStart::At(row.cursor());
+                    self.apply_filter_from(next, true, at)
                 }
             }
             None => {

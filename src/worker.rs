@@ -47,6 +47,7 @@ fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
             let anchor = match start {
                 PageStart::First => Anchor::First,
                 PageStart::Last => Anchor::Last,
+                PageStart::At(c) => Anchor::From(c),
                 PageStart::After(c) => Anchor::After(c),
                 PageStart::Before(c) => Anchor::Before(c),
             };

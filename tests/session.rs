@@ -448,12 +448,33 @@ fn masking_covers_the_filter_bar_and_the_pickers() {
     s.keys("t").typed("fab").keys("<enter> m");
     let screen = s.screen();
     assert_eq!(s.app.filter.to_string(), "tenant:T-FABRIKAM");
-    assert!(!screen.contains("T-FABRIKAM"), "filter bar leaked:\n{screen}");
+    assert!(
+        !screen.contains("T-FABRIKAM"),
+        "filter bar leaked:\n{screen}"
+    );
     s.keys("t");
     let screen = s.screen();
     for tenant in ["T-CONTOSO", "T-FABRIKAM"] {
-        assert!(!screen.contains(tenant), "picker leaked {tenant}:\n{screen}");
+        assert!(
+            !screen.contains(tenant),
+            "picker leaked {tenant}:\n{screen}"
+        );
     }
     s.keys("<esc> m");
     assert!(s.screen().contains("tenant:T-FABRIKAM"), "shown again");
+}
+
+#[test]
+fn narrowing_keeps_the_selected_event_selected() {
+    let mut s = Session::start(120, 32);
+    s.keys("j j j j j j j");
+    let id = s.app.selected().unwrap().id;
+    assert!(id > 1, "a later event is selected");
+    s.keys("T");
+    assert_eq!(
+        s.app.selected().map(|r| r.id),
+        Some(id),
+        "still on the event"
+    );
+    assert!(s.app.filter.to_string().starts_with("tenant:"));
 }

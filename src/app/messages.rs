@@ -91,6 +91,9 @@ pub enum Msg {
 pub enum PageStart {
     First,
     Last,
+    /// The page starting at this event, which becomes the selection (narrowing keeps the
+    /// event the user was reading in view).
+    At(Cursor),
     After(Cursor),
     Before(Cursor),
 }

@@ -90,6 +90,7 @@ impl App {
             plan: match start {
                 PageStart::Last => window::Plan::ReplaceAtEnd,
                 PageStart::First => window::Plan::ReplaceAtStart,
+                PageStart::At(_) => window::Plan::ReplaceFrom,
                 PageStart::After(_) => window::Plan::Append,
                 PageStart::Before(_) => window::Plan::Prepend,
             },

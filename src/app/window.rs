@@ -22,6 +22,9 @@ pub struct Pending {
 pub enum Plan {
     ReplaceAtStart,
     ReplaceAtEnd,
+    /// Replaces the window with rows from a given event on; earlier rows load as a page
+    /// before it.
+    ReplaceFrom,
     Append,
     Prepend,
 }
@@ -132,6 +135,14 @@ impl Window {
                 self.rows = page;
                 self.marks = page_marks;
                 self.at_start = true;
+                self.at_end = !full;
+                self.selected = 0;
+                self.top = 0;
+            }
+            Plan::ReplaceFrom => {
+                self.rows = page;
+                self.marks = page_marks;
+                self.at_start = false;
                 self.at_end = !full;
                 self.selected = 0;
                 self.top = 0;
