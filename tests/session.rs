@@ -357,11 +357,11 @@ fn marker_column_shows_the_strongest_class() {
                 .unwrap()
                 .to_string()
         };
-        // Names as cut at the narrow size.
-        assert!(line("profile_iden").contains("┃ U  2026-09-02"), "{screen}");
+        // Names as cut, with an ellipsis, at the narrow size.
+        assert!(line("profile_ide").contains("┃ U  2026-09-02"), "{screen}");
         assert!(line("signin_error").contains("┃ U  2026-09-03"), "{screen}");
         assert!(line("team_created").contains("┃ O  2026-09-04"), "{screen}");
-        assert!(line("app_heartbea").contains("┃    2026-09-05"), "{screen}");
+        assert!(line("app_heartbe").contains("┃    2026-09-05"), "{screen}");
         // The letter carries the class's style (plain theme: bold underlined for user).
         let at = locate(s, "U  2026-09-02").unwrap();
         assert_eq!(modifier_at(s, at, 0), s.view.theme.pii_user.add_modifier);

@@ -121,7 +121,7 @@ fn fitting(width: u16) -> Vec<&'static Column> {
 
 /// Column widths for a table `width` wide: each column's minimum, then the room left grows the
 /// columns in `GROWTH` order up to their caps, so ids are shown whole before `name` widens.
-fn widths(columns: &[&Column], width: u16) -> Vec<Constraint> {
+fn widths(columns: &[&Column], width: u16) -> Vec<u16> {
     const GROWTH: [(&str, u16); 5] = [
         ("name", 22),
         ("user", 36),
@@ -142,7 +142,20 @@ fn widths(columns: &[&Column], width: u16) -> Vec<Constraint> {
     if let Some(i) = columns.iter().position(|c| c.title == "name") {
         sizes[i] += spare;
     }
-    sizes.into_iter().map(Constraint::Length).collect()
+    sizes
+}
+
+/// `text` cut to `width` columns, with `…` saying that it was cut.
+fn fit(text: String, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text;
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        cut.push('…');
+    }
+    cut
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -157,6 +170,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let visible = usize::from(inner.height.saturating_sub(1));
     let columns = fitting(inner.width);
+    let sizes = widths(&columns, inner.width);
     let rows = window
         .visible_rows(visible)
         .iter()
@@ -174,8 +188,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 marker: window.marker(window.top + i),
                 masked: app.masked,
             };
-            let cells = columns.iter().map(|c| {
-                let cell = Cell::from((c.cell)(view));
+            let cells = columns.iter().zip(&sizes).map(|(c, &size)| {
+                let cell = Cell::from(fit((c.cell)(view), size));
                 match view.marker.class {
                     Some(class) if c.title == MARKER_TITLE => cell.style(theme.class(class)),
                     _ => cell,
@@ -184,7 +198,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Row::new(cells.collect::<Vec<_>>()).style(style)
         });
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.header);
-    let table = Table::new(rows, widths(&columns, inner.width))
+    let table = Table::new(rows, sizes.iter().copied().map(Constraint::Length))
         .header(header)
         .column_spacing(1);
     frame.render_widget(table, inner);
