@@ -5,11 +5,14 @@
 mod detail;
 mod input;
 mod lens;
+mod marks;
 mod messages;
 mod navigation;
 mod picker;
 mod replies;
 mod window;
+
+use std::collections::BTreeSet;
 
 use crate::filter;
 use crate::model::{EventId, EventSummary, Facet, Field, Filter, Test, ValueCount};
@@ -100,6 +103,8 @@ pub struct App {
     pub viewport: Viewport,
     /// Identifying values are drawn masked (`m`), for screen sharing.
     pub masked: bool,
+    /// Events marked with Space, for export; kept across filters.
+    pub marked: BTreeSet<EventId>,
     /// Sequence numbers of the newest request of each kind; replies with others are stale.
     page_seq: u64,
     count_seq: u64,
@@ -132,6 +137,7 @@ impl App {
             help_scroll: 0,
             viewport: Viewport::default(),
             masked: false,
+            marked: BTreeSet::new(),
             page_seq: 0,
             count_seq: 0,
             categories_seq: 0,
@@ -314,6 +320,8 @@ impl App {
                 Vec::new()
             }
             Action::ToggleMask => self.toggle_mask(),
+            Action::ToggleMark => self.toggle_mark(),
+            Action::ClearMarks => self.clear_marks(),
             Action::Cancel => {
                 self.focus = Pane::Table;
                 Vec::new()

@@ -649,3 +649,20 @@ fn stale_detail_replies_are_ignored() {
     assert_eq!(doc.id, new_id);
     assert_eq!(doc.findings.len(), 1);
 }
+
+#[test]
+fn space_marks_and_moves_down_and_marks_survive_a_new_filter() {
+    let mut app = started(1..6);
+    act(&mut app, Action::ToggleMark);
+    act(&mut app, Action::ToggleMark);
+    assert_eq!(app.marked.iter().copied().collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(app.selected().map(|r| r.id), Some(3));
+    act(&mut app, Action::SelectPrev);
+    act(&mut app, Action::ToggleMark);
+    assert_eq!(app.marked.iter().copied().collect::<Vec<_>>(), [1]);
+    act(&mut app, Action::NarrowToSelected(Facet::Tenant));
+    assert_eq!(app.marked.len(), 1, "marks are kept by id across filters");
+    act(&mut app, Action::ClearMarks);
+    assert!(app.marked.is_empty());
+    assert!(app.notice.as_ref().unwrap().text.contains("1 mark cleared"));
+}

@@ -478,3 +478,13 @@ fn narrowing_keeps_the_selected_event_selected() {
     );
     assert!(s.app.filter.to_string().starts_with("tenant:"));
 }
+
+#[test]
+fn marked_rows_show_a_plus_and_the_status_counts_them() {
+    let mut s = Session::start(120, 32);
+    s.keys("<space> <space>");
+    let screen = s.screen();
+    assert!(screen.contains("2 marked"), "{screen}");
+    let plus_rows = screen.lines().filter(|l| l.contains("┃+")).count();
+    assert_eq!(plus_rows, 2, "{screen}");
+}

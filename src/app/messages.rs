@@ -45,6 +45,9 @@ pub enum Action {
     ToggleHelp,
     /// Shows identifying values masked (or not) everywhere on screen, for screen sharing.
     ToggleMask,
+    /// Space: marks the selected event for export (or unmarks it) and moves down.
+    ToggleMark,
+    ClearMarks,
     /// Esc: leave the current mode or overlay.
     Cancel,
     /// Enter while typing.

@@ -41,6 +41,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, Char('q'), NONE, Action::Quit, "quit", "quit"),
     bind(Normal, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(Normal, Char('m'), NONE, Action::ToggleMask, "mask", "mask identifying values on screen"),
+    bind(Normal, Char(' '), NONE, Action::ToggleMark, "", "mark / unmark the event (for export)"),
+    bind(Normal, Char('M'), NONE, Action::ClearMarks, "", "clear all marks"),
     bind(Filter, Enter, NONE, Action::Submit, "apply", "apply the filter"),
     bind(Filter, Esc, NONE, Action::Cancel, "cancel", "cancel editing"),
     bind(Filter, Left, NONE, Action::CursorLeft, "", "cursor left"),

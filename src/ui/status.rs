@@ -29,6 +29,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         left.push(Span::raw(" · "));
         left.push(Span::styled("masked", theme.masked));
     }
+    if !app.marked.is_empty() {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            format!("{} marked", text::thousands(app.marked.len() as u64)),
+            theme.active,
+        ));
+    }
     if app.is_loading() {
         left.push(Span::styled(" · loading…", theme.dim));
     }

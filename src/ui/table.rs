@@ -18,6 +18,8 @@ struct RowView<'a> {
     event: &'a EventSummary,
     marker: Marker,
     masked: bool,
+    /// Marked with Space for export.
+    marked: bool,
 }
 
 /// The marker column's title; its cells are styled by class.
@@ -60,7 +62,7 @@ const COLUMNS: &[Column] = &[
         title: MARKER_TITLE,
         priority: 0,
         width: Constraint::Length(3),
-        cell: |r| format!(" {}", r.marker.letter()),
+        cell: |r| format!("{}{}", if r.marked { "+" } else { " " }, r.marker.letter()),
     },
     Column {
         title: "time (UTC)",
@@ -187,6 +189,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 event,
                 marker: window.marker(window.top + i),
                 masked: app.masked,
+                marked: app.marked.contains(&event.id),
             };
             let cells = columns.iter().zip(&sizes).map(|(c, &size)| {
                 let cell = Cell::from(fit((c.cell)(view), size));
