@@ -188,7 +188,7 @@ fn load_policy(path: Option<&Path>) -> Result<(Policy, String), Failure> {
     let Some(path) = path else {
         return Ok((
             base,
-            "The default policy (DESIGN §3; `telex policy` prints it)".into(),
+            "The default policy of DESIGN §3 (printed by telex policy)".into(),
         ));
     };
     let shown = path.display();
@@ -201,7 +201,7 @@ fn load_policy(path: Option<&Path>) -> Result<(Policy, String), Failure> {
     } else {
         "replaces the default policy"
     };
-    Ok((policy, format!("The policy file `{shown}`, which {how}")))
+    Ok((policy, format!("The policy file {shown}, which {how}")))
 }
 
 /// The bundled sample: beside the working directory when run from the repository, else where

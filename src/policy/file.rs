@@ -8,7 +8,8 @@ use std::fmt::Write;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Category, OTHER, Policy, Spec, rule_prefix};
+use super::rules::rule_prefix;
+use super::{Category, OTHER, Policy, Spec};
 use crate::model::{Class, Kind};
 
 /// Why a policy file cannot be used: the line (1-based) and the reason, one line of text.
@@ -83,7 +84,12 @@ pub(super) fn parse(text: &str, base: &Policy) -> Result<Policy, PolicyError> {
     }
     if let Some(never) = doc.never {
         if let Some(kinds) = never.kinds {
-            spec.never.kinds = parse_kinds(text, &kinds)?;
+            let kinds = parse_kinds(text, &kinds)?;
+            if kinds != spec.never.kinds {
+                // The base's sentence spoke of the base's list.
+                spec.never.statement = None;
+            }
+            spec.never.kinds = kinds;
         }
         if let Some(s) = never.statement {
             spec.never.statement = Some(s);
@@ -139,8 +145,11 @@ pub(super) fn parse(text: &str, base: &Policy) -> Result<Policy, PolicyError> {
     Policy::new(spec).map_err(|message| PolicyError { line: 1, message })
 }
 
-/// Sets the keys the file gives; the others keep the base's values.
+/// Sets the keys the file gives; the others keep the base's values. A setting changed without
+/// its statement loses the base's sentence (which no longer says what the rule checks): the
+/// rule then describes the setting in telex's words.
 fn apply(text: &str, c: &mut Category, d: CategoryDoc) -> Result<(), PolicyError> {
+    let before = c.clone();
     if let Some(classes) = d.allow_classes {
         let mut set = BTreeSet::new();
         for class in classes {
@@ -183,12 +192,19 @@ fn apply(text: &str, c: &mut Category, d: CategoryDoc) -> Result<(), PolicyError
             }
         };
     }
-    for (slot, value) in [
-        (&mut c.statement, d.statement),
-        (&mut c.user_id_statement, d.user_id_statement),
-        (&mut c.retention_statement, d.retention_statement),
-    ] {
-        if value.is_some() {
+    let changed = [
+        c.allow_classes != before.allow_classes || c.allow_kinds != before.allow_kinds,
+        c.user_id_pseudonymous != before.user_id_pseudonymous,
+        c.retention_days != before.retention_days,
+    ];
+    let given = [d.statement, d.user_id_statement, d.retention_statement];
+    let slots = [
+        &mut c.statement,
+        &mut c.user_id_statement,
+        &mut c.retention_statement,
+    ];
+    for ((slot, value), changed) in slots.into_iter().zip(given).zip(changed) {
+        if value.is_some() || changed {
             *slot = value;
         }
     }

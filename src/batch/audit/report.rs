@@ -7,11 +7,10 @@ use std::io::{self, Write};
 
 use super::Reference;
 use crate::batch::BatchError;
-use crate::batch::scan::markdown_row;
 use crate::model::{Event, Filter, Finding};
 use crate::policy::{Policy, Violation};
 use crate::store::Store;
-use crate::text::{human_size, thousands, utc_time};
+use crate::text::{human_size, thousands, utc_time, visible};
 
 /// Distinct examples kept per row of the report.
 const EXAMPLES: usize = 3;
@@ -40,7 +39,7 @@ impl Group {
     fn examples(&self) -> String {
         self.examples
             .iter()
-            .map(|e| format!("`{}`", e.replace('`', "'")))
+            .map(|e| code(e))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -131,7 +130,7 @@ impl Summary {
         policy_source: &str,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        writeln!(out, "# Privacy audit of `{}`\n", export.name)?;
+        writeln!(out, "# Privacy audit of {}\n", code(&export.name))?;
         export.write(self.events, out)?;
         write_policy(policy, policy_source, out)?;
         self.write_summary(policy, out)?;
@@ -161,13 +160,13 @@ impl Summary {
             // In the policy's order, so the report reads like the policy.
             for rule in policy.rules() {
                 if let Some(g) = self.by_rule.get(&rule.id) {
-                    markdown_row(
+                    md_row(
                         out,
                         &[
-                            rule.id.clone(),
+                            plain(&rule.id),
                             thousands(g.violations),
                             thousands(g.events),
-                            rule.summary.clone(),
+                            plain(&rule.summary),
                             g.examples(),
                         ],
                     )?;
@@ -183,14 +182,14 @@ impl Summary {
         writeln!(out, "|---|--:|--:|--:|---|")?;
         for (category, c) in &self.by_category {
             let rules: Vec<&str> = c.rules.iter().map(String::as_str).collect();
-            markdown_row(
+            md_row(
                 out,
                 &[
-                    category.clone(),
+                    plain(category),
                     thousands(c.events),
                     thousands(c.with_violations),
                     thousands(c.violations),
-                    rules.join(", "),
+                    plain(&rules.join(", ")),
                 ],
             )?;
         }
@@ -203,13 +202,13 @@ impl Summary {
             )?;
             writeln!(out, "|---|---|---|---|--:|--:|---|")?;
             for ((category, field, kind, rule), g) in &self.by_field {
-                markdown_row(
+                md_row(
                     out,
                     &[
-                        category.clone(),
-                        field.clone(),
-                        kind.clone(),
-                        rule.clone(),
+                        plain(category),
+                        code(field),
+                        plain(kind),
+                        plain(rule),
                         thousands(g.violations),
                         thousands(g.events),
                         g.examples(),
@@ -226,7 +225,8 @@ impl Summary {
         if let Some(filter) = &export.filter {
             writeln!(
                 out,
-                "- Only the events matching `{filter}` were audited ({} of {}).",
+                "- Only the events matching {} were audited ({} of {}).",
+                code(filter),
                 thousands(self.events),
                 thousands(export.events)
             )?;
@@ -243,7 +243,7 @@ impl Summary {
             writeln!(
                 out,
                 "- `exported_at` ({}) is not an RFC 3339 time; ages were measured from {}.",
-                bad.escape_debug(),
+                code(bad),
                 export.reference.origin
             )?;
         }
@@ -306,7 +306,7 @@ impl Export {
     fn write(&self, audited: u64, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Export\n")?;
         writeln!(out, "| | |\n|---|---|")?;
-        let mut rows: Vec<(String, String)> = vec![("file".into(), format!("`{}`", self.name))];
+        let mut rows: Vec<(String, String)> = vec![("file".into(), code(&self.name))];
         if let Some(size) = self.size {
             let bytes = usize::try_from(size).unwrap_or(usize::MAX);
             rows.push((
@@ -316,9 +316,10 @@ impl Export {
         }
         let events = match &self.filter {
             Some(f) => format!(
-                "{} ({} audited, filter `{f}`)",
+                "{} ({} audited, filter {})",
                 thousands(self.events),
-                thousands(audited)
+                thousands(audited),
+                code(f)
             ),
             None => thousands(self.events),
         };
@@ -331,7 +332,7 @@ impl Export {
         }
         for (key, value) in &self.info {
             if ["exported_at", "source", "product"].contains(&key.as_str()) {
-                rows.push((key.replace('_', " "), value.clone()));
+                rows.push((key.replace('_', " "), plain(value)));
             }
         }
         let age = match self.reference.at {
@@ -344,7 +345,7 @@ impl Export {
         };
         rows.push(("ages measured from".into(), age));
         for (k, v) in rows {
-            markdown_row(out, &[k, v])?;
+            md_row(out, &[k, v])?;
         }
         writeln!(out)
     }
@@ -352,10 +353,10 @@ impl Export {
 
 fn write_policy(policy: &Policy, source: &str, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## Policy\n")?;
-    writeln!(out, "{source}.")?;
+    writeln!(out, "{}.", plain(source))?;
     let keys = &policy.spec().key_columns;
     if !keys.is_empty() {
-        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        let keys: Vec<String> = keys.iter().map(|k| code(k)).collect();
         writeln!(
             out,
             "The export's key columns {} are judged only against the kinds never allowed.",
@@ -365,8 +366,34 @@ fn write_policy(policy: &Policy, source: &str, out: &mut dyn Write) -> io::Resul
     writeln!(out, "\n| rule | what breaks it | statement |")?;
     writeln!(out, "|---|---|---|")?;
     for rule in policy.rules() {
-        let statement = format!("“{}”", rule.statement);
-        markdown_row(out, &[rule.id.clone(), rule.summary.clone(), statement])?;
+        let statement = format!("“{}”", plain(&rule.statement));
+        md_row(out, &[plain(&rule.id), plain(&rule.summary), statement])?;
     }
     writeln!(out)
+}
+
+/// Text from the export or the policy as Markdown text: visible, with Markdown's specials
+/// (masking stars included) escaped.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in visible(text).chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value as a code span: shown literally (backslashes included), backticks made quotes so
+/// the span cannot end early.
+fn code(text: &str) -> String {
+    format!("`{}`", visible(text).replace('`', "'"))
+}
+
+/// A table row of cells already made Markdown by `plain` or `code`; pipes escaped (GFM reads
+/// `\|` as a pipe even inside a code span) so a value cannot add a column.
+fn md_row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+    let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+    writeln!(out, "| {} |", cells.join(" | "))
 }
