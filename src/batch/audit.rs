@@ -119,9 +119,12 @@ pub fn audit(
             report.events_with += 1;
             report.violations += violations.len() as u64;
         }
-        let values = Values::new(event, findings);
+        // The payload is parsed again for the values only when something is to be shown.
+        let values = (!violations.is_empty()).then(|| Values::new(event, findings));
         let shown = |v: &Violation| match v.subject {
-            Subject::Finding(f) => values.shown(f, opts.reveal),
+            Subject::Finding(f) => values
+                .as_ref()
+                .map_or_else(String::new, |values| values.shown(f, opts.reveal)),
             Subject::Retention {
                 age_days,
                 limit_days,
