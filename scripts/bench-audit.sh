@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `telex audit` on a generated export with its truth file (default 1,000,000 events, seed 7):
-# wall time and peak memory next to `telex scan` on the same export, then recall and precision
+# wall time and peak memory next to `telex scan` on the same export (with every finding written,
+# and with only the field inventory), then recall and precision
 # of the audit against the leaks the generator planted (examples/audit_truth.rs).
 # The machine is shared: timings are noisy; run it twice and take the better.
 # Usage: scripts/bench-audit.sh [EVENTS] [SEED]. Writes under bench-data/ (gitignored).
@@ -34,6 +35,7 @@ measure() {
 
 before=$(sha256sum "$db")
 measure "scan --format jsonl" /dev/null "$bin" scan "$db" --format jsonl
+measure "scan --summary" /dev/null "$bin" scan "$db" --summary
 measure "audit --format jsonl" "$dir/audit.jsonl" "$bin" audit "$db" --format jsonl
 measure "audit --format markdown" "$dir/audit.md" "$bin" audit "$db" --format markdown
 [ "$(sha256sum "$db")" = "$before" ] || { echo "the export changed!" >&2; exit 1; }
