@@ -1,7 +1,9 @@
-//! The headless commands `list`, `show`, `stats` and `scan` (in `scan`): read through `store`, write to any
-//! `impl Write`. Identifying values are masked unless the caller asks to reveal them, and
-//! every value that could act on a terminal is escaped.
+//! The headless commands `list`, `show`, `stats`, `scan` and `audit` (the last two in their
+//! own modules): read through `store`, write to any `impl Write`. Identifying values are
+//! masked unless the caller asks to reveal them, and every value that could act on a terminal
+//! is escaped.
 
+pub mod audit;
 mod json;
 pub mod scan;
 mod table;

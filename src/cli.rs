@@ -76,6 +76,26 @@ pub enum Command {
         #[command(flatten)]
         privacy: Privacy,
     },
+    /// Print every violation of the data-collection policy in the matching events; exit 1
+    /// when there is any. Values masked unless --reveal
+    Audit {
+        #[command(flatten)]
+        input: Input,
+        /// A TOML policy that extends or replaces the default (see `telex policy`)
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// markdown: the report to attach to a review (export, policy, summary, not checked)
+        #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+        format: ScanFormat,
+        #[command(flatten)]
+        privacy: Privacy,
+    },
+    /// Print the policy as TOML: the default, or the one FILE makes of it
+    Policy {
+        /// A TOML policy that extends or replaces the default
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Write a realistic synthetic export, deterministic for a seed
     Generate {
         /// Where to write the export (refused if it exists, unless --force)

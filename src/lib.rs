@@ -1,7 +1,8 @@
 //! telex: a terminal explorer for exported product telemetry.
 //!
-//! Dependency rules (DESIGN §5): `model` ← everything; `pii`, `redact`, `filter` and `app` are
-//! pure (no I/O); only `store` holds SQL; `ui` draws from `&App` and never queries; `worker`
+//! Dependency rules (DESIGN §5): `model` ← everything; `pii`, `policy`, `redact`, `filter` and
+//! `app` are pure (no I/O); only `store` holds SQL; `ui` draws from `&App` and never queries;
+//! `scanner` reads and scans every matching event for `scan` and `audit`; `worker`
 //! runs effects; `tui` owns the terminal and the loop; `batch` writes the headless commands.
 pub mod app;
 pub mod batch;
@@ -11,7 +12,9 @@ pub mod generate;
 pub mod keymap;
 pub mod model;
 pub mod pii;
+pub mod policy;
 pub mod redact;
+pub mod scanner;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use telex::batch::audit::{self, AuditOptions};
 use telex::batch::scan::{self, ScanOptions};
 use telex::batch::{self, BatchError};
 use telex::cli::{Cli, Command, filter_text, flags_first};
 use telex::generate::{self, GenerateOptions};
+use telex::policy::{self, Policy};
 use telex::store::Store;
 use telex::text::thousands;
 
@@ -111,6 +113,33 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Some(Command::Audit {
+            input,
+            policy,
+            format,
+            privacy,
+        }) => {
+            // A bad policy file is a usage error, reported before the export is even opened.
+            let (policy, source) = load_policy(policy.as_deref())?;
+            let store = open(&input.export)?;
+            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let opts = AuditOptions {
+                format,
+                reveal: privacy.reveal,
+                progress: io::stderr().is_terminal(),
+                policy_source: source,
+            };
+            let report = audit::audit(&store, &filter, &policy, &opts, &mut out)?;
+            out.flush().map_err(BatchError::from)?;
+            if report.violations > 0 {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Some(Command::Policy { policy }) => {
+            let (policy, _) = load_policy(policy.as_deref())?;
+            out.write_all(policy.to_toml().as_bytes())
+                .map_err(BatchError::from)?;
+        }
         Some(Command::Generate {
             out: path,
             events,
@@ -151,6 +180,28 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     out.flush().map_err(BatchError::from)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default policy, or FILE read over it; the second value says which, for the report.
+fn load_policy(path: Option<&Path>) -> Result<(Policy, String), Failure> {
+    let base = Policy::default();
+    let Some(path) = path else {
+        return Ok((
+            base,
+            "The default policy of DESIGN §3 (printed by telex policy)".into(),
+        ));
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Message(format!("{shown}: cannot read the policy: {e}")))?;
+    let policy =
+        Policy::from_toml(&text, &base).map_err(|e| Failure::Message(format!("{shown}: {e}")))?;
+    let how = if policy::extends_default(&text) {
+        "extends the default policy"
+    } else {
+        "replaces the default policy"
+    };
+    Ok((policy, format!("The policy file {shown}, which {how}")))
 }
 
 /// The bundled sample: beside the working directory when run from the repository, else where

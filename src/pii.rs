@@ -266,11 +266,13 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
     if p.dots >= 3 || p.colons >= 2 || p.dashes >= 4 {
         numbers::addresses(text, hints, sink);
     }
-    if p.digits >= 13 {
-        numbers::cards(text, sink);
-    }
+    // IBANs before cards: an IBAN's digit groups can pass Luhn too (`IE75 AIBK 3034 1755 0367
+    // 89`), and its country code and mod-97 check make it the more specific reading.
     if p.digits >= 8 && p.upper {
         numbers::ibans(text, sink);
+    }
+    if p.digits >= 13 {
+        numbers::cards(text, sink);
     }
     if p.comma && p.dots >= 2 && p.digits >= 4 {
         numbers::geo(text, hints, sink);

@@ -1,10 +1,12 @@
 //! All SQL against the export: the read-only open with its checks (DESIGN §6), the schema
-//! it found, keyset pages on `(ts, id)`, counts, facets, statistics and streaming reads.
+//! it found, keyset pages on `(ts, id)`, counts, facets, statistics, time spans and streaming
+//! reads.
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
 mod open;
 mod query;
 mod schema;
+mod span;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -494,6 +494,9 @@ fn every_leak_is_present_and_rare_in_a_20k_export() {
         ("card_number", errors),
         ("iban_in_error", errors),
         ("password_in_url", errors),
+        ("user_path_in_error", errors),
+        ("mac_address_in_error", errors),
+        ("location_in_error", errors),
         ("retention", errors),
     ];
     for (leak, relevant) in expected {

@@ -848,3 +848,13 @@ fn multibyte_text_around_identifiers_never_panics() {
         }
     }
 }
+
+#[test]
+fn an_iban_whose_digits_pass_luhn_is_an_iban() {
+    let text = "SEPA direct debit rejected for IBAN IE75 AIBK 3034 1755 0367 89: account closed";
+    let kinds: Vec<Kind> = pii::scan_text("payload/Message", text, &pii::Context::default())
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(kinds, [Kind::Iban]);
+}

@@ -274,13 +274,13 @@ fn scan_batch(events: &[Event], opts: &ScanOptions) -> Output {
 
 /// The string values behind findings: columns directly, payload leaves through one borrowing
 /// parse of the payload, done only when a finding points into it.
-struct Values<'e> {
+pub(crate) struct Values<'e> {
     event: &'e Event,
     payload: Option<pii::Strings<'e>>,
 }
 
 impl<'e> Values<'e> {
-    fn new(event: &'e Event, findings: &[Finding]) -> Values<'e> {
+    pub(crate) fn new(event: &'e Event, findings: &[Finding]) -> Values<'e> {
         let payload = findings
             .iter()
             .any(|f| f.field.starts_with("payload/"))
@@ -313,7 +313,7 @@ impl<'e> Values<'e> {
     /// The finding's value as it may be printed: the span's text (or the whole value), masked
     /// unless `reveal`. A span that does not fit the value masks the whole value, so a bad
     /// span never leaks.
-    fn shown(&self, f: &Finding, reveal: bool) -> String {
+    pub(crate) fn shown(&self, f: &Finding, reveal: bool) -> String {
         let Some(text) = self.text(&f.field) else {
             return String::new();
         };

@@ -15,10 +15,24 @@ pub fn is_surname(w: &str) -> bool {
 
 /// `Alice`, `O'Brien`, `Jean-Luc`: a capital then lower-case letters.
 fn capitalised(w: &str) -> bool {
+    // `O'Brien`, `D'Angelo`: a capital and an apostrophe before the capitalised rest.
+    let w = match w.as_bytes() {
+        [c, b'\'', rest @ ..] if c.is_ascii_uppercase() && rest.len() >= 2 => &w[2..],
+        _ => w,
+    };
     let mut chars = w.chars();
     chars.next().is_some_and(char::is_uppercase)
         && chars.clone().next().is_some_and(char::is_lowercase)
         && chars.all(|c| c.is_alphabetic() || c == '\'' || c == '-' || c == '.')
+}
+
+/// Lower-case words inside surnames: `Emma de Vries`, `Anna van der Berg`.
+const PARTICLES: [&str; 14] = [
+    "da", "de", "del", "della", "den", "der", "di", "du", "la", "le", "ten", "ter", "van", "von",
+];
+
+fn particle(w: &str) -> bool {
+    PARTICLES.contains(&w)
 }
 
 /// How a whole value in a name-hinted field reads as a person's name.
@@ -39,10 +53,13 @@ pub fn fit_whole(value: &str) -> Option<NameFit> {
     }
     for w in words {
         count += 1;
-        if count > 4 || !capitalised(w) {
+        if count > 4 || !(capitalised(w) || particle(w)) {
             return None;
         }
         last = w;
+    }
+    if !capitalised(last) {
+        return None;
     }
     if count == 1 {
         is_given(first).then_some(NameFit::Shaped)
@@ -67,12 +84,22 @@ pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl F
     let Some(mut prev) = words.next() else {
         return;
     };
-    for cur in words {
+    while let Some(mut cur) = words.next() {
         let gap = &text[prev.end..cur.start];
-        let (w1, w2) = (&text[prev.clone()], &text[cur.clone()]);
+        let w1 = &text[prev.clone()];
+        // `Emma de Vries`: a given name, particles, then the capitalised rest of the surname.
+        let mut particles = false;
+        if gap == " "
+            && capitalised(w1)
+            && particle(&text[cur.clone()])
+            && let Some((surname, ahead)) = after_particles(text, cur.clone(), &words)
+        {
+            (cur, words, particles) = (surname, ahead, true);
+        }
+        let w2 = &text[cur.clone()];
         if gap == " " && capitalised(w1) && capitalised(w2) {
             let given = is_given(w1);
-            let listed = given && is_surname(w2);
+            let listed = given && (particles || is_surname(w2));
             let rest = &text[cur.end..];
             let possessive = rest.starts_with("'s") || rest.starts_with("\u{2019}s");
             if listed || given && (possessive || name_field) || loose && possessive {
@@ -84,6 +111,32 @@ pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl F
         }
         prev = cur;
     }
+}
+
+/// After the particle at `first`: up to two more particles, then a capitalised word, each one
+/// space apart. Returns that word and the words after it.
+fn after_particles<'a>(
+    text: &str,
+    first: Range<usize>,
+    words: &Words<'a>,
+) -> Option<(Range<usize>, Words<'a>)> {
+    let mut ahead = words.clone();
+    let mut last = first;
+    for _ in 0..3 {
+        let next = ahead.next()?;
+        if &text[last.end..next.start] != " " {
+            return None;
+        }
+        let w = &text[next.clone()];
+        if capitalised(w) {
+            return Some((next, ahead));
+        }
+        if !particle(w) {
+            return None;
+        }
+        last = next;
+    }
+    None
 }
 
 /// Occurrences of a learnt name in text, on word boundaries.
@@ -101,6 +154,7 @@ pub fn find_learnt(text: &str, name: &str, mut found: impl FnMut(Range<usize>)) 
 }
 
 /// Runs of alphabetic characters (apostrophes inside a word kept: `O'Brien`).
+#[derive(Clone)]
 struct Words<'a> {
     text: &'a str,
     pos: usize,
@@ -147,6 +201,26 @@ mod tests {
         let mut got = vec![];
         find_in_text(text, false, false, |n| got.push(n.span));
         assert_eq!(got, vec![0..13]);
+    }
+
+    #[test]
+    fn surnames_with_particles_and_apostrophes() {
+        for (text, span) in [
+            ("Emma de Vries's iPhone", 0..13),
+            ("Grace O'Brien's phone", 0..13),
+            ("call Emma van der Berg now", 5..22),
+        ] {
+            let mut got = vec![];
+            find_in_text(text, false, false, |n| got.push(n.span));
+            assert_eq!(got, vec![span], "{text}");
+        }
+        let mut got = 0;
+        find_in_text("Emma de la", false, false, |_| got += 1);
+        find_in_text("Marketing de Luxe", false, false, |_| got += 1);
+        assert_eq!(got, 0);
+        assert!(matches!(fit_whole("Emma de Vries"), Some(NameFit::Shaped)));
+        assert!(fit_whole("Emma de").is_none());
+        assert!(capitalised("O'Brien") && !capitalised("O'") && !capitalised("'s"));
     }
 
     #[test]

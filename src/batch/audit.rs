@@ -1,0 +1,336 @@
+//! `telex audit`: every violation of the policy in the matching events, as lines (`jsonl`,
+//! `csv`, `table`) or as the Markdown report a reviewer attaches to a review (`report`).
+//! Events and findings come from the shared scanner; values are masked unless `--reveal`.
+
+mod report;
+
+use std::cell::Cell;
+use std::io::{self, Write};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::scan::Values;
+use super::{BatchError, json as jsonl, table};
+use crate::cli::ScanFormat;
+use crate::model::{Event, Filter, Finding};
+use crate::policy::{AuditContext, Policy, Subject, Violation};
+use crate::scanner::{self, ScanError};
+use crate::store::Store;
+use crate::text::{rfc3339_utc, thousands, utc_time, visible};
+use report::Summary;
+
+/// How `telex audit` runs.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub format: ScanFormat,
+    pub reveal: bool,
+    /// Report progress on stderr (the caller decides: only when stderr is a terminal).
+    pub progress: bool,
+    /// Where the policy came from, for the report: "the default policy", "strict.toml (extends
+    /// the default)".
+    pub policy_source: String,
+}
+
+/// What an audit saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    pub events: u64,
+    pub violations: u64,
+    /// Events with at least one violation.
+    pub events_with: u64,
+}
+
+/// Where retention is measured from, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reference {
+    pub at: Option<DateTime<Utc>>,
+    /// "exported_at", "the newest event", or why there is none.
+    pub origin: String,
+    /// An `exported_at` that is not an RFC 3339 time, reported as not usable.
+    pub bad_exported_at: Option<String>,
+}
+
+/// The export's `exported_at`, else its newest event's `ts` (DESIGN §1.1).
+fn reference(store: &Store) -> Result<Reference, BatchError> {
+    let info = store.export_info()?;
+    let exported_at = info
+        .iter()
+        .find(|(k, _)| k == "exported_at")
+        .map(|(_, v)| v.clone());
+    let parse = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    if let Some(at) = exported_at.as_deref().and_then(parse) {
+        return Ok(Reference {
+            at: Some(at),
+            origin: "exported_at".into(),
+            bad_exported_at: None,
+        });
+    }
+    let newest = store
+        .time_span(&Filter::default())?
+        .and_then(|(_, last)| parse(&last));
+    Ok(Reference {
+        origin: if newest.is_some() {
+            "the newest event".into()
+        } else {
+            "nothing (no exported_at and no event time)".into()
+        },
+        at: newest,
+        bad_exported_at: exported_at,
+    })
+}
+
+/// `telex audit`: checks every event matching `filter` against `policy` and writes the
+/// violations (or the report). The caller exits 1 when `violations > 0`.
+pub fn audit(
+    store: &Store,
+    filter: &Filter,
+    policy: &Policy,
+    opts: &AuditOptions,
+    out: &mut dyn Write,
+) -> Result<AuditReport, BatchError> {
+    let reference = reference(store)?;
+    let ctx = AuditContext {
+        reference: reference.at,
+    };
+    let (progress, shown) = if opts.progress {
+        let total = store.count(filter)?;
+        let (p, shown) = progress(total);
+        (Some(p), shown)
+    } else {
+        (None, Rc::new(Cell::new(false)))
+    };
+    let markdown = opts.format == ScanFormat::Markdown;
+    if !markdown {
+        header(opts.format, out)?;
+    }
+    let mut summary = Summary::default();
+    let mut report = AuditReport::default();
+    let mut visit = |event: &Event, findings: &[Finding]| -> io::Result<()> {
+        let violations = policy.violations(event, findings, &ctx);
+        report.events += 1;
+        if !violations.is_empty() {
+            report.events_with += 1;
+            report.violations += violations.len() as u64;
+        }
+        // The payload is parsed again for the values only when something is to be shown.
+        let values = (!violations.is_empty()).then(|| Values::new(event, findings));
+        let shown = |v: &Violation| match v.subject {
+            Subject::Finding(f) => values
+                .as_ref()
+                .map_or_else(String::new, |values| values.shown(f, opts.reveal)),
+            Subject::Retention {
+                age_days,
+                limit_days,
+            } => format!("{age_days} days old (limit {limit_days})"),
+        };
+        if markdown {
+            summary.add(event, findings, &violations, policy, shown);
+            return Ok(());
+        }
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let ts = match opts.format {
+            ScanFormat::Table => utc_time(&event.summary.ts).into_owned(),
+            _ => rfc3339_utc(&event.summary.ts),
+        };
+        for v in &violations {
+            row(opts.format, event, &ts, v, &shown(v), out)?;
+        }
+        Ok(())
+    };
+    let scanned = scanner::scan_parallel(
+        store,
+        filter,
+        scanner::ScanOptions {
+            threads: 0,
+            progress,
+        },
+        &mut visit,
+    );
+    if shown.get() {
+        eprintln!();
+    }
+    match scanned {
+        Ok(()) => {}
+        Err(ScanError::Store(e)) => return Err(e.into()),
+        Err(ScanError::Visit(e)) => return Err(e.into()),
+    }
+    match opts.format {
+        ScanFormat::Markdown => {
+            let export = report::Export::read(store, filter, reference)?;
+            summary.write(&export, policy, &opts.policy_source, out)?;
+        }
+        ScanFormat::Table => writeln!(
+            out,
+            "{} violations in {} of {} events",
+            thousands(report.violations),
+            thousands(report.events_with),
+            thousands(report.events)
+        )?,
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// Set once progress was printed, so the line can be ended.
+type Shown = Rc<Cell<bool>>;
+
+/// `auditing: N / M events` on stderr, at most every half second; the flag says whether
+/// anything was printed (so the caller ends the line).
+fn progress(total: u64) -> (Box<dyn FnMut(u64)>, Shown) {
+    let shown = Rc::new(Cell::new(false));
+    let flag = Rc::clone(&shown);
+    let mut last = Instant::now();
+    let p = move |scanned: u64| {
+        if last.elapsed() < Duration::from_millis(500) {
+            return;
+        }
+        last = Instant::now();
+        flag.set(true);
+        eprint!(
+            "\rauditing: {} / {} events",
+            thousands(scanned),
+            thousands(total)
+        );
+    };
+    (Box::new(p), shown)
+}
+
+const COLUMNS: [&str; 11] = [
+    "id",
+    "ts",
+    "category",
+    "rule",
+    "field",
+    "kind",
+    "class",
+    "confidence",
+    "span",
+    "value",
+    "evidence",
+];
+
+/// The table's columns (a subset: class, confidence, span and evidence are in csv and jsonl)
+/// and their widths; the value takes the rest of the line.
+const TABLE: [(&str, usize); 7] = [
+    ("id", 8),
+    ("time (UTC)", 23),
+    ("category", 8),
+    ("rule", 30),
+    ("field", 30),
+    ("kind", 15),
+    ("value", 0),
+];
+
+fn header(format: ScanFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        ScanFormat::Csv => table::csv_row(out, COLUMNS.iter().copied()),
+        ScanFormat::Table => table_line(out, &TABLE.map(|(name, _)| name.to_string())),
+        ScanFormat::Jsonl | ScanFormat::Markdown => Ok(()),
+    }
+}
+
+/// One JSON line: the fields of a `telex scan` line plus `rule`; retention lines have no kind.
+#[derive(Serialize)]
+struct Line<'a> {
+    id: i64,
+    rule: &'a str,
+    category: &'a str,
+    field: &'a str,
+    kind: Option<&'a str>,
+    class: Option<&'a str>,
+    confidence: Option<&'a str>,
+    span: Option<[usize; 2]>,
+    evidence: &'a [String],
+    ts: &'a str,
+    value: &'a str,
+}
+
+fn row(
+    format: ScanFormat,
+    event: &Event,
+    ts: &str,
+    v: &Violation,
+    value: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let s = &event.summary;
+    let finding = match v.subject {
+        Subject::Finding(f) => Some(f),
+        Subject::Retention { .. } => None,
+    };
+    let kind = v.kind().map(|k| k.as_str());
+    let class = v.kind().map(|k| k.class().as_str());
+    let confidence = finding.map(|f| f.confidence.as_str());
+    let span = finding
+        .and_then(|f| f.span.as_ref())
+        .map(|r| [r.start, r.end]);
+    let evidence: &[String] = finding.map_or(&[], |f| &f.evidence);
+    if format == ScanFormat::Jsonl {
+        let line = Line {
+            id: s.id,
+            rule: &v.rule.id,
+            category: &s.category,
+            field: v.field(),
+            kind,
+            class,
+            confidence,
+            span,
+            evidence,
+            ts,
+            value,
+        };
+        return jsonl::write_serialize(out, &line);
+    }
+    if format == ScanFormat::Table {
+        let cells = [
+            s.id.to_string(),
+            ts.to_string(),
+            s.category.clone(),
+            v.rule.id.clone(),
+            v.field().to_string(),
+            kind.unwrap_or("").to_string(),
+            value.to_string(),
+        ];
+        return table_line(out, &cells);
+    }
+    let cells = [
+        s.id.to_string(),
+        ts.to_string(),
+        s.category.clone(),
+        v.rule.id.clone(),
+        v.field().to_string(),
+        kind.unwrap_or("").to_string(),
+        class.unwrap_or("").to_string(),
+        confidence.unwrap_or("").to_string(),
+        span.map_or_else(String::new, |[a, b]| format!("{a}..{b}")),
+        value.to_string(),
+        evidence.join("; "),
+    ];
+    table::csv_row(out, cells.iter().map(String::as_str))
+}
+
+/// Cells cut to the column widths (the last one is free), every value made visible.
+fn table_line(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+    let mut line = String::new();
+    for (i, (cell, (_, w))) in cells.iter().zip(TABLE).enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        let cell = visible(cell);
+        match (i, w) {
+            (_, 0) => line.push_str(&cell),
+            (0, w) => line.push_str(&format!("{:>w$}", table::fit(&cell, w))),
+            (_, w) => line.push_str(&format!("{:<w$}", table::fit(&cell, w))),
+        }
+    }
+    writeln!(out, "{}", line.trim_end())
+}
