@@ -3,7 +3,9 @@
 //! requested as an `Effect` carrying a sequence number; replies with an older number are dropped.
 
 mod detail;
+mod export;
 mod input;
+mod jobs;
 mod lens;
 mod marks;
 mod messages;
@@ -18,7 +20,9 @@ use crate::filter;
 use crate::model::{EventId, EventSummary, Facet, Field, Filter, Test, ValueCount};
 
 pub use detail::{DetailDoc, DocLine, Tone};
+pub use export::{DEFAULT_EXPORT_PATH, ExportDialog};
 pub use input::LineInput;
+pub use jobs::{ExportRequest, ExportScope, Job, JobStatus, Redaction};
 pub use lens::{
     IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, masked_facet_value,
     masked_filter, pieces,
@@ -105,6 +109,10 @@ pub struct App {
     pub masked: bool,
     /// Events marked with Space, for export; kept across filters.
     pub marked: BTreeSet<EventId>,
+    /// The export dialog while it is open.
+    pub export: Option<ExportDialog>,
+    /// Jobs running now, oldest first.
+    pub jobs: Vec<JobStatus>,
     /// Sequence numbers of the newest request of each kind; replies with others are stale.
     page_seq: u64,
     count_seq: u64,
@@ -138,6 +146,8 @@ impl App {
             viewport: Viewport::default(),
             masked: false,
             marked: BTreeSet::new(),
+            export: None,
+            jobs: Vec::new(),
             page_seq: 0,
             count_seq: 0,
             categories_seq: 0,
@@ -256,6 +266,7 @@ impl App {
             }
             Mode::Filter => self.on_filter_action(action),
             Mode::Picker => self.on_picker_action(action),
+            Mode::Export => self.on_export_action(action),
             Mode::Normal => self.on_normal_action(action),
         }
     }
@@ -322,6 +333,7 @@ impl App {
             Action::ToggleMask => self.toggle_mask(),
             Action::ToggleMark => self.toggle_mark(),
             Action::ClearMarks => self.clear_marks(),
+            Action::OpenExport => self.open_export(),
             Action::Cancel => {
                 self.focus = Pane::Table;
                 Vec::new()

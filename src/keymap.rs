@@ -65,7 +65,7 @@ pub fn action(mode: Mode, key: KeyEvent) -> Option<Action> {
         return bound;
     }
     match (mode, code) {
-        (Filter | Picker, Char(c)) if !mods.intersects(CTRL | KeyModifiers::ALT) => {
+        (Filter | Picker | Mode::Export, Char(c)) if !mods.intersects(CTRL | KeyModifiers::ALT) => {
             Some(Action::Input(c))
         }
         _ => None,

@@ -15,6 +15,7 @@
 //! ```
 
 mod detail;
+mod export;
 mod filter_bar;
 mod overlay;
 mod sidebar;
@@ -133,6 +134,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &mut ViewState) {
     match app.mode() {
         Mode::Help => overlay::help(frame, app, theme),
         Mode::Picker => overlay::picker(frame, app, theme),
+        Mode::Export => export::render(frame, app, theme),
         Mode::Normal | Mode::Filter => {}
     }
 }

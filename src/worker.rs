@@ -13,6 +13,8 @@ use crate::model::{Event, Facet};
 use crate::pii;
 use crate::store::{Anchor, Interrupter, Store, StoreError};
 
+mod jobs;
+
 /// The most categories the sidebar asks for.
 const CATEGORY_LIMIT: usize = 100;
 
@@ -87,6 +89,11 @@ fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
         Effect::LoadDetail { seq, id } => Loaded::Detail {
             seq,
             result: store.event(id).map(|e| e.map(inspect)).map_err(&mut fail),
+        },
+        // Run inline here (tests, benchmarks); `Workers` gives each job a thread instead.
+        Effect::StartJob { id, job } => Loaded::JobDone {
+            id,
+            result: jobs::run(store, job, &mut |_, _| {}),
         },
     };
     (loaded, interrupted)
@@ -192,6 +199,8 @@ pub fn coalesce(queue: &mut VecDeque<Effect>) {
 pub struct Workers {
     fast: Lane,
     slow: Lane,
+    path: std::path::PathBuf,
+    deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
 }
 
 impl Workers {
@@ -204,13 +213,20 @@ impl Workers {
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
         Workers {
+            path: fast_store.path().to_path_buf(),
             fast: Lane::start(fast_store, Arc::clone(&deliver)),
-            slow: Lane::start(slow_store, deliver),
+            slow: Lane::start(slow_store, Arc::clone(&deliver)),
+            deliver,
         }
     }
 
     /// Queues an effect; false when its lane has stopped.
     pub fn send(&self, effect: Effect) -> bool {
+        if let Effect::StartJob { id, job } = effect {
+            let deliver = Arc::clone(&self.deliver);
+            jobs::spawn(self.path.clone(), id, job, move |loaded| deliver(loaded));
+            return true;
+        }
         if is_fast(effect.kind()) {
             self.fast.send(effect)
         } else {

@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 use telex::app::{
-    Action, App, Count, Detail, Effect, Inspected, Loaded, Marker, Mode, Msg, Options, PAGE_SIZE,
-    Page, PageStart, Pane, Pointer, Viewport,
+    Action, App, Count, DEFAULT_EXPORT_PATH, Detail, Effect, ExportRequest, ExportScope, Inspected,
+    Job, Loaded, Marker, Mode, Msg, Options, PAGE_SIZE, Page, PageStart, Pane, Pointer, Redaction,
+    Viewport,
 };
 use telex::filter;
 use telex::model::{
@@ -665,4 +666,73 @@ fn space_marks_and_moves_down_and_marks_survive_a_new_filter() {
     act(&mut app, Action::ClearMarks);
     assert!(app.marked.is_empty());
     assert!(app.notice.as_ref().unwrap().text.contains("1 mark cleared"));
+}
+
+fn started_job(effects: &[Effect]) -> Option<(u64, Job)> {
+    effects.iter().find_map(|e| match e {
+        Effect::StartJob { id, job } => Some((*id, job.clone())),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_export_dialog_exports_the_marked_events_as_a_job() {
+    let mut app = started(1..6);
+    act(&mut app, Action::ToggleMark);
+    act(&mut app, Action::ToggleMark);
+    act(&mut app, Action::OpenExport);
+    assert_eq!(app.mode(), Mode::Export);
+    act(&mut app, Action::ClearLine);
+    typed(&mut app, "out.txt");
+    assert!(act(&mut app, Action::Submit).is_empty(), "bad extension");
+    assert!(app.export.as_ref().unwrap().problem.is_some());
+    act(&mut app, Action::DeleteBack);
+    act(&mut app, Action::DeleteBack);
+    act(&mut app, Action::DeleteBack);
+    typed(&mut app, "csv");
+    act(&mut app, Action::FocusNext);
+    let effects = act(&mut app, Action::Submit);
+    let (id, job) = started_job(&effects).unwrap();
+    assert_eq!(
+        job,
+        Job::Export(ExportRequest {
+            out: "out.csv".into(),
+            redaction: Redaction::Hash,
+            keep: vec![],
+            scope: ExportScope::Marked(vec![1, 2]),
+        })
+    );
+    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.jobs.len(), 1);
+    app.update(Msg::Loaded(Loaded::JobProgress {
+        id,
+        done: 1,
+        total: Some(2),
+    }));
+    assert_eq!(app.jobs[0].describe(), "exporting 50%");
+    app.update(Msg::Loaded(Loaded::JobDone {
+        id,
+        result: Ok("exported 2 events to out.csv".into()),
+    }));
+    assert!(app.jobs.is_empty());
+    assert_eq!(
+        app.notice.as_ref().unwrap().text,
+        "exported 2 events to out.csv"
+    );
+}
+
+#[test]
+fn without_marks_the_export_takes_the_filter_and_esc_cancels() {
+    let mut app = started(1..6);
+    act(&mut app, Action::NarrowToSelected(Facet::Tenant));
+    act(&mut app, Action::OpenExport);
+    act(&mut app, Action::Cancel);
+    assert_eq!(app.mode(), Mode::Normal);
+    assert!(app.export.is_none());
+    act(&mut app, Action::OpenExport);
+    let (_, job) = started_job(&act(&mut app, Action::Submit)).unwrap();
+    let Job::Export(request) = job;
+    assert_eq!(request.scope, ExportScope::Filtered(f("tenant:T-1")));
+    assert_eq!(request.out, std::path::PathBuf::from(DEFAULT_EXPORT_PATH));
+    assert_eq!(request.redaction, Redaction::Mask);
 }

@@ -488,3 +488,13 @@ fn marked_rows_show_a_plus_and_the_status_counts_them() {
     let plus_rows = screen.lines().filter(|l| l.contains("┃+")).count();
     assert_eq!(plus_rows, 2, "{screen}");
 }
+
+#[test]
+fn export_dialog() {
+    snap("export_dialog", |s| {
+        s.keys("<space> e <tab>");
+        let screen = s.screen();
+        assert!(screen.contains("export 1 marked event"), "{screen}");
+        assert!(screen.contains("telex-sample.jsonl"), "{screen}");
+    });
+}

@@ -1,6 +1,7 @@
 //! The vocabulary of the state machine: modes and panes, the actions keys map to, the
 //! messages `update` consumes, the effects it requests and the facts the worker reports.
 
+use super::jobs::Job;
 use super::lens::{Inspected, Page};
 use crate::model::{Cursor, EventId, Facet, Filter, ValueCount};
 
@@ -12,6 +13,8 @@ pub enum Mode {
     Filter,
     /// A tenant/session picker is open.
     Picker,
+    /// The export dialog is open.
+    Export,
     Help,
 }
 
@@ -48,6 +51,8 @@ pub enum Action {
     /// Space: marks the selected event for export (or unmarks it) and moves down.
     ToggleMark,
     ClearMarks,
+    /// Opens the export dialog for the marked (else the filtered) events.
+    OpenExport,
     /// Esc: leave the current mode or overlay.
     Cancel,
     /// Enter while typing.
@@ -131,6 +136,11 @@ pub enum Effect {
         seq: u64,
         id: EventId,
     },
+    /// Runs `job` on a thread of its own; it reports `JobProgress` and then `JobDone`.
+    StartJob {
+        id: u64,
+        job: Job,
+    },
 }
 
 /// The kinds of work; the worker keeps only the newest request of each kind.
@@ -142,6 +152,7 @@ pub enum EffectKind {
     Categories,
     Facet,
     Detail,
+    Job,
 }
 
 impl Effect {
@@ -153,6 +164,7 @@ impl Effect {
             Effect::CountCategories { .. } => EffectKind::Categories,
             Effect::LoadFacet { .. } => EffectKind::Facet,
             Effect::LoadDetail { .. } => EffectKind::Detail,
+            Effect::StartJob { .. } => EffectKind::Job,
         }
     }
 }
@@ -182,5 +194,15 @@ pub enum Loaded {
     Detail {
         seq: u64,
         result: Result<Option<Box<Inspected>>, String>,
+    },
+    JobProgress {
+        id: u64,
+        done: u64,
+        total: Option<u64>,
+    },
+    /// A job ended: a one-line summary, or why it failed.
+    JobDone {
+        id: u64,
+        result: Result<String, String>,
     },
 }

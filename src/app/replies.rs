@@ -40,6 +40,14 @@ impl App {
 
     pub(super) fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         match loaded {
+            Loaded::JobProgress { id, done, total } => {
+                self.job_progress(id, done, total);
+                Vec::new()
+            }
+            Loaded::JobDone { id, result } => {
+                self.job_done(id, result);
+                Vec::new()
+            }
             Loaded::Page { seq, result } => {
                 if self.window.pending.as_ref().is_none_or(|p| p.seq != seq) {
                     return Vec::new();

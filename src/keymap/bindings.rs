@@ -7,7 +7,7 @@ use crossterm::event::KeyCode::{
 
 use super::{Binding, CTRL, NONE, bind};
 use crate::app::Action;
-use crate::app::Mode::{Filter, Help, Normal, Picker};
+use crate::app::Mode::{Export, Filter, Help, Normal, Picker};
 use crate::model::Facet;
 
 #[rustfmt::skip]
@@ -43,6 +43,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, Char('m'), NONE, Action::ToggleMask, "mask", "mask identifying values on screen"),
     bind(Normal, Char(' '), NONE, Action::ToggleMark, "", "mark / unmark the event (for export)"),
     bind(Normal, Char('M'), NONE, Action::ClearMarks, "", "clear all marks"),
+    bind(Normal, Char('e'), NONE, Action::OpenExport, "export", "export the marked (else the filtered) events, redacted"),
     bind(Filter, Enter, NONE, Action::Submit, "apply", "apply the filter"),
     bind(Filter, Esc, NONE, Action::Cancel, "cancel", "cancel editing"),
     bind(Filter, Left, NONE, Action::CursorLeft, "", "cursor left"),
@@ -68,6 +69,17 @@ pub const BINDINGS: &[Binding] = &[
     bind(Picker, Backspace, NONE, Action::DeleteBack, "", "delete before the cursor"),
     bind(Picker, Char('u'), CTRL, Action::ClearLine, "", "delete to the start"),
     bind(Picker, Char('c'), CTRL, Action::Quit, "", "quit"),
+    bind(Export, Enter, NONE, Action::Submit, "export", "write the file"),
+    bind(Export, Tab, NONE, Action::FocusNext, "redaction", "next redaction: mask, hash, drop"),
+    bind(Export, Esc, NONE, Action::Cancel, "cancel", "close without exporting"),
+    bind(Export, Left, NONE, Action::CursorLeft, "", "cursor left"),
+    bind(Export, Right, NONE, Action::CursorRight, "", "cursor right"),
+    bind(Export, Home, NONE, Action::CursorHome, "", "start of line"),
+    bind(Export, End, NONE, Action::CursorEnd, "", "end of line"),
+    bind(Export, Backspace, NONE, Action::DeleteBack, "", "delete before the cursor"),
+    bind(Export, Delete, NONE, Action::DeleteForward, "", "delete under the cursor"),
+    bind(Export, Char('u'), CTRL, Action::ClearLine, "", "delete to the start"),
+    bind(Export, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(Help, Esc, NONE, Action::Cancel, "close", "close the help"),
     bind(Help, Char('j'), NONE, Action::SelectNext, "", "scroll the help"),
     bind(Help, Down, NONE, Action::SelectNext, "", "scroll the help"),

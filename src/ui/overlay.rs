@@ -11,7 +11,7 @@ use crate::app::{App, Mode, masked_facet_value};
 use crate::keymap;
 use crate::text;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);

@@ -36,6 +36,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.active,
         ));
     }
+    for job in &app.jobs {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(job.describe(), theme.active));
+    }
     if app.is_loading() {
         left.push(Span::styled(" · loading…", theme.dim));
     }
