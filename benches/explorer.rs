@@ -16,12 +16,14 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Size;
 use telex::app::{Action, App, Effect, EffectKind, Msg, Options};
 use telex::model::{Facet, Filter};
+use telex::policy::Policy;
 use telex::store::Store;
 use telex::{ui, worker};
 
 struct Bench {
     app: App,
     store: Store,
+    judge: worker::Judge,
     view: ui::ViewState,
     terminal: Terminal<TestBackend>,
     /// Slow-lane effects (counts, facets): they never block a screen, so they are timed apart.
@@ -44,7 +46,7 @@ impl Bench {
         while let Some(effect) = queue.pop_front() {
             match effect.kind() {
                 EffectKind::Page | EffectKind::Detail => {
-                    let loaded = worker::execute(&self.store, effect);
+                    let loaded = worker::execute(&self.store, &self.judge, effect);
                     queue.extend(self.app.update(Msg::Loaded(loaded)));
                 }
                 _ => self.slow.push(effect),
@@ -57,7 +59,7 @@ impl Bench {
         let mut longest = Duration::ZERO;
         while let Some(effect) = self.slow.pop() {
             let start = Instant::now();
-            let loaded = worker::execute(&self.store, effect);
+            let loaded = worker::execute(&self.store, &self.judge, effect);
             longest = longest.max(start.elapsed());
             let more = self.app.update(Msg::Loaded(loaded));
             self.slow.extend(more);
@@ -115,6 +117,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let judge = match worker::Judge::for_store(Policy::default(), &store) {
+        Ok(judge) => judge,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
     let (app, effects) = App::new(Options {
         filter: Filter::default(),
         extra_columns: store.schema().extra.clone(),
@@ -123,6 +132,7 @@ fn main() {
     let mut bench = Bench {
         app,
         store,
+        judge,
         view: ui::ViewState::new(true),
         terminal: Terminal::new(TestBackend::new(size.width, size.height)).expect("test backend"),
         slow: Vec::new(),

@@ -24,7 +24,7 @@ pub use export::{DEFAULT_EXPORT_PATH, ExportDialog};
 pub use input::LineInput;
 pub use jobs::{ExportRequest, ExportScope, Job, JobStatus, Redaction};
 pub use lens::{
-    IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, masked_facet_value,
+    Breach, IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, masked_facet_value,
     masked_filter, pieces,
 };
 pub use messages::{

@@ -21,6 +21,10 @@ pub struct Cli {
     /// Start the explorer with this filter, e.g. "category:error since:-7d"
     #[arg(long, short = 'f', value_name = "FILTER")]
     pub filter: Option<String>,
+
+    /// Mark what breaks this TOML policy instead of the default (see `telex policy`)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

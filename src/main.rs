@@ -52,11 +52,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
         None => {
+            let (policy, _) = load_policy(cli.policy.as_deref())?;
             let path = cli.export.unwrap_or_else(sample_export);
             let store = open(&path)?;
             let filter = batch::parse_filter(&store, cli.filter.as_deref().unwrap_or(""))?;
             drop(out);
-            telex::tui::run(store, filter).map_err(|e| Failure::Message(e.to_string()))?;
+            telex::tui::run(store, filter, policy).map_err(|e| Failure::Message(e.to_string()))?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::List {

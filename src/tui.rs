@@ -12,8 +12,9 @@ use ratatui::layout::Size;
 
 use crate::app::{App, Loaded, Msg, Options, Pointer};
 use crate::model::Filter;
+use crate::policy::Policy;
 use crate::store::Store;
-use crate::worker::Workers;
+use crate::worker::{Judge, Workers};
 use crate::{keymap, ui};
 
 enum Incoming {
@@ -26,8 +27,9 @@ const WHEEL_LINES: i32 = 3;
 
 /// Runs the explorer on `store` starting with `filter`, until the user quits. The terminal is
 /// restored on every exit path, panics included.
-pub fn run(store: Store, filter: Filter) -> color_eyre::Result<()> {
+pub fn run(store: Store, filter: Filter, policy: Policy) -> color_eyre::Result<()> {
     let slow_store = Store::open(store.path())?;
+    let judge = Judge::for_store(policy, &store)?;
     let extra_columns = store.schema().extra.clone();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
 
@@ -40,6 +42,7 @@ pub fn run(store: Store, filter: Filter) -> color_eyre::Result<()> {
                 &mut terminal,
                 store,
                 slow_store,
+                judge,
                 Options {
                     filter,
                     extra_columns,
@@ -67,11 +70,12 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     store: Store,
     slow_store: Store,
+    judge: Judge,
     options: Options,
     no_color: bool,
 ) -> color_eyre::Result<()> {
     let (inbox_tx, inbox) = mpsc::channel();
-    let workers = Workers::spawn(store, slow_store, {
+    let workers = Workers::spawn(store, slow_store, judge, {
         let tx = inbox_tx.clone();
         move |loaded| tx.send(Incoming::Worker(loaded)).is_ok()
     });

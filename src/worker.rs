@@ -8,32 +8,34 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
-use crate::app::{Effect, EffectKind, Inspected, Loaded, Marker, Page, PageStart};
-use crate::model::{Event, Facet};
-use crate::pii;
+use crate::app::{Effect, EffectKind, Loaded, PageStart};
+use crate::model::Facet;
 use crate::store::{Anchor, Interrupter, Store, StoreError};
 
 mod jobs;
+mod judge;
+
+pub use judge::Judge;
 
 /// The most categories the sidebar asks for.
 const CATEGORY_LIMIT: usize = 100;
 
 /// Runs one effect and reports what it found. Failures are reported as text.
-pub fn execute(store: &Store, effect: Effect) -> Loaded {
-    attempt(store, effect).0
+pub fn execute(store: &Store, judge: &Judge, effect: Effect) -> Loaded {
+    attempt(store, judge, effect).0
 }
 
 /// Like `execute`, but `None` when a newer request interrupted the query on purpose: such a
 /// result is stale and must not show up as an error.
-fn run_quietly(store: &Store, effect: Effect) -> Option<Loaded> {
-    match attempt(store, effect) {
+fn run_quietly(store: &Store, judge: &Judge, effect: Effect) -> Option<Loaded> {
+    match attempt(store, judge, effect) {
         (_, true) => None,
         (loaded, false) => Some(loaded),
     }
 }
 
 /// The fact, and whether the query was interrupted.
-fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
+fn attempt(store: &Store, judge: &Judge, effect: Effect) -> (Loaded, bool) {
     let mut interrupted = false;
     let mut fail = |error: StoreError| {
         interrupted |= error.is_interrupted();
@@ -57,7 +59,7 @@ fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
                 seq,
                 result: store
                     .page_events(&filter, &anchor, limit)
-                    .map(marked_page)
+                    .map(|events| judge.page(events))
                     .map_err(&mut fail),
             }
         }
@@ -88,7 +90,10 @@ fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
         },
         Effect::LoadDetail { seq, id } => Loaded::Detail {
             seq,
-            result: store.event(id).map(|e| e.map(inspect)).map_err(&mut fail),
+            result: store
+                .event(id)
+                .map(|e| e.map(|e| judge.inspect(e)))
+                .map_err(&mut fail),
         },
         // Run inline here (tests, benchmarks); `Workers` gives each job a thread instead.
         Effect::StartJob { id, job } => Loaded::JobDone {
@@ -97,22 +102,6 @@ fn attempt(store: &Store, effect: Effect) -> (Loaded, bool) {
         },
     };
     (loaded, interrupted)
-}
-
-/// The page's rows with their privacy markers. Scanning a page here (about 1 ms for 200
-/// events) keeps `app` pure and the reply small: summaries and one marker per row.
-fn marked_page(events: Vec<Event>) -> Page {
-    let marks = events
-        .iter()
-        .map(|e| Marker::of(&pii::scan_event(e)))
-        .collect();
-    let rows = events.into_iter().map(|e| e.summary).collect();
-    Page { rows, marks }
-}
-
-fn inspect(event: Event) -> Box<Inspected> {
-    let findings = pii::scan_event(&event);
-    Box::new(Inspected { event, findings })
 }
 
 /// Which lane runs an effect: the fast one must never wait behind a slow count.
@@ -127,12 +116,16 @@ struct Lane {
 }
 
 impl Lane {
-    fn start(store: Store, deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>) -> Lane {
+    fn start(
+        store: Store,
+        judge: Judge,
+        deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+    ) -> Lane {
         let (requests, inbox) = mpsc::channel();
         let running = Arc::new(Mutex::new(None));
         let interrupter = store.interrupter();
         let lane_running = Arc::clone(&running);
-        thread::spawn(move || serve(&store, &inbox, &lane_running, deliver.as_ref()));
+        thread::spawn(move || serve(&store, &judge, &inbox, &lane_running, deliver.as_ref()));
         Lane {
             requests,
             running,
@@ -154,6 +147,7 @@ impl Lane {
 /// Runs effects until the UI side hangs up or stops accepting results.
 fn serve(
     store: &Store,
+    judge: &Judge,
     inbox: &Receiver<Effect>,
     running: &Mutex<Option<EffectKind>>,
     deliver: &(dyn Fn(Loaded) -> bool + Send + Sync),
@@ -172,7 +166,7 @@ fn serve(
             continue;
         };
         *running.lock().unwrap_or_else(PoisonError::into_inner) = Some(effect.kind());
-        let loaded = run_quietly(store, effect);
+        let loaded = run_quietly(store, judge, effect);
         *running.lock().unwrap_or_else(PoisonError::into_inner) = None;
         if let Some(loaded) = loaded
             && !deliver(loaded)
@@ -209,13 +203,14 @@ impl Workers {
     pub fn spawn(
         fast_store: Store,
         slow_store: Store,
+        judge: Judge,
         deliver: impl Fn(Loaded) -> bool + Send + Sync + 'static,
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
         Workers {
             path: fast_store.path().to_path_buf(),
-            fast: Lane::start(fast_store, Arc::clone(&deliver)),
-            slow: Lane::start(slow_store, Arc::clone(&deliver)),
+            fast: Lane::start(fast_store, judge.clone(), Arc::clone(&deliver)),
+            slow: Lane::start(slow_store, judge, Arc::clone(&deliver)),
             deliver,
         }
     }

@@ -508,6 +508,7 @@ fn inspected(id: i64) -> Box<Inspected> {
             span: None,
             evidence: vec!["pattern: email".into()],
         }],
+        breaches: vec![],
     })
 }
 
@@ -528,6 +529,7 @@ fn page_replies_carry_a_marker_per_row() {
     let user = Marker {
         class: Some(Class::User),
         columns: [Some(Kind::TenantId), None, Some(Kind::Email)],
+        breach: true,
     };
     app.update(Msg::Loaded(Loaded::Page {
         seq,
@@ -552,6 +554,7 @@ fn markers_follow_their_rows_when_pages_are_prepended() {
     let secret = Marker {
         class: Some(Class::Secret),
         columns: [None; 3],
+        breach: false,
     };
     let ids = 5000..5000 + PAGE_SIZE as i64;
     app.update(Msg::Loaded(Loaded::Page {

@@ -14,6 +14,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::Modifier;
 use telex::app::{App, Detail, Effect, Msg, Options};
 use telex::model::Filter;
+use telex::policy::Policy;
 use telex::store::Store;
 use telex::{keymap, ui, worker};
 
@@ -21,14 +22,20 @@ struct Session {
     app: App,
     view: ui::ViewState,
     store: Store,
+    judge: worker::Judge,
     terminal: Terminal<TestBackend>,
     _dir: tempfile::TempDir,
 }
 
 impl Session {
     fn start(width: u16, height: u16) -> Session {
+        Session::with_policy(width, height, Policy::default())
+    }
+
+    fn with_policy(width: u16, height: u16, policy: Policy) -> Session {
         let (dir, path) = support::small_export();
         let store = Store::open(&path).unwrap();
+        let judge = worker::Judge::for_store(policy, &store).unwrap();
         let (app, effects) = App::new(Options {
             filter: Filter::default(),
             extra_columns: store.schema().extra.clone(),
@@ -37,6 +44,7 @@ impl Session {
             app,
             view: ui::ViewState::new(true),
             store,
+            judge,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             _dir: dir,
         };
@@ -53,7 +61,7 @@ impl Session {
     fn run(&mut self, effects: Vec<Effect>) {
         let mut queue = VecDeque::from(effects);
         while let Some(effect) = queue.pop_front() {
-            let loaded = worker::execute(&self.store, effect);
+            let loaded = worker::execute(&self.store, &self.judge, effect);
             queue.extend(self.app.update(Msg::Loaded(loaded)));
         }
     }
@@ -358,12 +366,12 @@ fn marker_column_shows_the_strongest_class() {
                 .to_string()
         };
         // Names as cut, with an ellipsis, at the narrow size.
-        assert!(line("profile_ide").contains("┃ U  2026-09-02"), "{screen}");
-        assert!(line("signin_error").contains("┃ U  2026-09-03"), "{screen}");
-        assert!(line("team_created").contains("┃ O  2026-09-04"), "{screen}");
+        assert!(line("profile_ide").contains("┃  U 2026-09-02"), "{screen}");
+        assert!(line("signin_error").contains("┃  U 2026-09-03"), "{screen}");
+        assert!(line("team_created").contains("┃  O 2026-09-04"), "{screen}");
         assert!(line("app_heartbe").contains("┃    2026-09-05"), "{screen}");
         // The letter carries the class's style (plain theme: bold underlined for user).
-        let at = locate(s, "U  2026-09-02").unwrap();
+        let at = locate(s, "U 2026-09-02").unwrap();
         assert_eq!(modifier_at(s, at, 0), s.view.theme.pii_user.add_modifier);
     });
 }
@@ -497,4 +505,43 @@ fn export_dialog() {
         assert!(screen.contains("export 1 marked event"), "{screen}");
         assert!(screen.contains("telex-sample.jsonl"), "{screen}");
     });
+}
+
+/// The stricter review policy of the audit tests: IP addresses never allowed, support records
+/// without user identifiers, error logs kept 25 days with hashed user ids.
+fn review_policy() -> Policy {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/review-policy.toml"
+    ))
+    .unwrap();
+    Policy::from_toml(&text, &Policy::default()).unwrap()
+}
+
+#[test]
+fn violations_stand_out_and_the_detail_explains_the_rule() {
+    let mut s = Session::with_policy(120, 40, review_policy());
+    let screen = s.screen();
+    let line = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("signin_error").contains("┃ !U 2026-09-03"), "{screen}");
+    assert!(
+        line("app_session_start").contains("┃  O 2026-09-01"),
+        "{screen}"
+    );
+    // The breach marker has the violation style, not the class's.
+    let at = locate(&s, "!U 2026-09-03").unwrap();
+    assert_eq!(modifier_at(&s, at, 0), s.view.theme.violation.add_modifier);
+    select_by_name(&mut s, "signin_error");
+    let doc = doc_text(&s);
+    assert!(doc.contains("breaks the policy"), "{doc}");
+    assert!(doc.contains("payload/ClientIP  ip_address"), "{doc}");
+    // The statement behind the rule is quoted for the reader.
+    assert!(doc.contains("“"), "{doc}");
+    insta::assert_snapshot!("violation_detail_120x40", s.screen());
 }

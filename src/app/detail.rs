@@ -8,7 +8,7 @@ mod findings;
 
 use serde_json::Value;
 
-use super::lens::{self, Inspected};
+use super::lens::{self, Breach, Inspected};
 use crate::model::{Class, Event, EventId, Finding};
 use crate::text;
 
@@ -33,6 +33,8 @@ pub enum Tone {
     Raw,
     /// An identifying value (or part of one) of this class.
     Ident(Class),
+    /// A policy violation.
+    Breach,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,6 +64,7 @@ pub struct DetailDoc {
     pub id: EventId,
     pub event: Event,
     pub findings: Vec<Finding>,
+    pub breaches: Vec<Breach>,
     /// Whether identifying values are masked in `lines`.
     pub masked: bool,
     /// Lines before wrapping.
@@ -72,12 +75,17 @@ pub struct DetailDoc {
 
 impl DetailDoc {
     pub fn build(inspected: Inspected, masked: bool, width: usize) -> DetailDoc {
-        let Inspected { event, findings } = inspected;
-        let mut doc = DetailDoc {
-            id: event.summary.id,
-            source: compose(&event, &findings, masked),
+        let Inspected {
             event,
             findings,
+            breaches,
+        } = inspected;
+        let mut doc = DetailDoc {
+            id: event.summary.id,
+            source: compose(&event, &findings, &breaches, masked),
+            event,
+            findings,
+            breaches,
             masked,
             lines: Vec::new(),
         };
@@ -90,7 +98,7 @@ impl DetailDoc {
     pub fn set_masked(&mut self, masked: bool, width: usize) {
         if masked != self.masked {
             self.masked = masked;
-            self.source = compose(&self.event, &self.findings, masked);
+            self.source = compose(&self.event, &self.findings, &self.breaches, masked);
             self.rewrap(width);
         }
     }
@@ -111,9 +119,11 @@ struct Lens<'a> {
     masked: bool,
 }
 
-fn compose(event: &Event, findings: &[Finding], masked: bool) -> Vec<DocLine> {
+fn compose(event: &Event, findings: &[Finding], breaches: &[Breach], masked: bool) -> Vec<DocLine> {
     let lens = Lens { findings, masked };
-    let mut source = section_columns(event, &lens);
+    // What breaks the policy comes first: it is what a reviewer opened the event for.
+    let mut source = findings::breaches(breaches);
+    source.extend(section_columns(event, &lens));
     source.push(DocLine::default());
     source.extend(section_payload(event.payload.as_deref(), &lens));
     source.push(DocLine::default());

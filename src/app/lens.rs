@@ -18,6 +18,8 @@ pub struct Marker {
     pub class: Option<Class>,
     /// The kind of the first finding in `tenant_id`, `session_id`, `user_id`.
     pub columns: [Option<Kind>; 3],
+    /// Whether the event breaks the policy (a finding it does not allow, or its age).
+    pub breach: bool,
 }
 
 impl Marker {
@@ -29,6 +31,15 @@ impl Marker {
         Marker {
             class: strongest(findings.iter().map(Finding::class)),
             columns,
+            breach: false,
+        }
+    }
+
+    /// `of`, for an event that breaks the policy when `breach`.
+    pub fn judged(findings: &[Finding], breach: bool) -> Marker {
+        Marker {
+            breach,
+            ..Marker::of(findings)
         }
     }
 
@@ -94,6 +105,20 @@ impl From<Vec<EventSummary>> for Page {
 pub struct Inspected {
     pub event: Event,
     pub findings: Vec<Finding>,
+    /// What in the event the policy does not allow.
+    pub breaches: Vec<Breach>,
+}
+
+/// One policy violation of the inspected event, with what the reader needs to understand it:
+/// the rule, what it says, and the practice statement it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    pub rule: String,
+    pub field: String,
+    /// The finding's kind; `None` for the record's age.
+    pub kind: Option<Kind>,
+    pub summary: String,
+    pub statement: String,
 }
 
 /// A table cell of identity column `index` as drawn while masking. Every value is masked,

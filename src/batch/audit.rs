@@ -19,6 +19,7 @@ use crate::model::{Event, Filter, Finding};
 use crate::policy::{AuditContext, Policy, Subject, Violation};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
+use crate::store::StoreError;
 use crate::text::{rfc3339_utc, thousands, utc_time, visible};
 use report::Summary;
 
@@ -45,7 +46,7 @@ pub struct AuditReport {
 
 /// Where retention is measured from, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Reference {
+pub struct Reference {
     pub at: Option<DateTime<Utc>>,
     /// "exported_at", "the newest event", or why there is none.
     pub origin: String,
@@ -54,7 +55,7 @@ pub(crate) struct Reference {
 }
 
 /// The export's `exported_at`, else its newest event's `ts` (DESIGN §1.1).
-fn reference(store: &Store) -> Result<Reference, BatchError> {
+pub fn reference(store: &Store) -> Result<Reference, StoreError> {
     let info = store.export_info()?;
     let exported_at = info
         .iter()

@@ -62,7 +62,11 @@ const COLUMNS: &[Column] = &[
         title: MARKER_TITLE,
         priority: 0,
         width: Constraint::Length(3),
-        cell: |r| format!("{}{}", if r.marked { "+" } else { " " }, r.marker.letter()),
+        cell: |r| {
+            let mark = if r.marked { "+" } else { " " };
+            let breach = if r.marker.breach { "!" } else { " " };
+            format!("{mark}{breach}{}", r.marker.letter())
+        },
     },
     Column {
         title: "time (UTC)",
@@ -194,8 +198,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let cells = columns.iter().zip(&sizes).map(|(c, &size)| {
                 let cell = Cell::from(fit((c.cell)(view), size));
                 match view.marker.class {
-                    Some(class) if c.title == MARKER_TITLE => cell.style(theme.class(class)),
-                    _ => cell,
+                    _ if c.title != MARKER_TITLE => cell,
+                    _ if view.marker.breach => cell.style(theme.violation),
+                    Some(class) => cell.style(theme.class(class)),
+                    None => cell,
                 }
             });
             Row::new(cells.collect::<Vec<_>>()).style(style)

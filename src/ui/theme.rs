@@ -35,6 +35,8 @@ pub struct Theme {
     pub pii_pseudonymous: Style,
     /// The status line's `masked` flag.
     pub masked: Style,
+    /// A policy violation: the `!` marker and the detail's "breaks the policy" lines.
+    pub violation: Style,
 }
 
 impl Theme {
@@ -72,6 +74,7 @@ impl Theme {
                 .bg(Color::Magenta)
                 .fg(Color::White)
                 .add_modifier(Modifier::BOLD),
+            violation: fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
         }
     }
 
@@ -103,6 +106,7 @@ impl Theme {
             pii_org: m(Modifier::UNDERLINED),
             pii_pseudonymous: m(Modifier::ITALIC | Modifier::UNDERLINED),
             masked: m(Modifier::REVERSED),
+            violation: m(Modifier::BOLD),
         }
     }
 
@@ -118,6 +122,7 @@ impl Theme {
             Tone::Literal => self.json_literal,
             Tone::Punct => self.punct,
             Tone::Ident(class) => self.class(class),
+            Tone::Breach => self.violation,
         }
     }
 

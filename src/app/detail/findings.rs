@@ -3,6 +3,7 @@
 //! this section needs no masking.
 
 use super::{DocLine, Tone};
+use crate::app::lens::Breach;
 use crate::model::Finding;
 use crate::text;
 
@@ -35,5 +36,38 @@ pub(super) fn section(findings: &[Finding]) -> Vec<DocLine> {
             lines.push(DocLine::of(Tone::Note, format!("  {evidence}")));
         }
     }
+    lines
+}
+
+/// The "breaks the policy" section: each violation with its rule, what the rule says and the
+/// practice statement behind it. Empty when the event breaks nothing.
+pub(super) fn breaches(breaches: &[Breach]) -> Vec<DocLine> {
+    if breaches.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![DocLine::of(
+        Tone::Breach,
+        format!("breaks the policy ({})", breaches.len()),
+    )];
+    for breach in breaches {
+        let what = match breach.kind {
+            Some(kind) => format!("  {}  {kind}", text::visible(&breach.field)),
+            None => format!("  {}", text::visible(&breach.field)),
+        };
+        let mut line = DocLine::of(Tone::Breach, format!("! {}", breach.rule));
+        line.push(Tone::Label, what);
+        lines.push(line);
+        lines.push(DocLine::of(
+            Tone::Value,
+            format!("  {}", text::visible(&breach.summary)),
+        ));
+        if !breach.statement.is_empty() {
+            lines.push(DocLine::of(
+                Tone::Note,
+                format!("  “{}”", text::visible(&breach.statement)),
+            ));
+        }
+    }
+    lines.push(DocLine::default());
     lines
 }

@@ -25,6 +25,7 @@ fn build(event: Event, width: usize) -> DetailDoc {
     let inspected = Inspected {
         event,
         findings: vec![],
+        breaches: vec![],
     };
     DetailDoc::build(inspected, false, width)
 }
@@ -92,7 +93,11 @@ fn identifiers_are_highlighted_in_place_masked_on_demand_and_listed() {
     e.summary.user_id = Some("alice@contoso.com".into());
     let findings = crate::pii::scan_event(&e);
     assert!(findings.iter().any(|f| f.field == "payload/items/0/ip"));
-    let inspected = Inspected { event: e, findings };
+    let inspected = Inspected {
+        event: e,
+        findings,
+        breaches: vec![],
+    };
     let mut doc = DetailDoc::build(inspected, false, 0);
     let idents: Vec<(Class, &str)> = doc
         .lines
@@ -127,7 +132,15 @@ fn identifiers_are_highlighted_in_place_masked_on_demand_and_listed() {
 fn raw_payload_spans_are_highlighted_across_lines() {
     let e = event("first line\nmail bob@example.org now");
     let findings = crate::pii::scan_event(&e);
-    let doc = DetailDoc::build(Inspected { event: e, findings }, true, 0);
+    let doc = DetailDoc::build(
+        Inspected {
+            event: e,
+            findings,
+            breaches: vec![],
+        },
+        true,
+        0,
+    );
     let text = plain(&doc);
     assert!(text.contains(&"first line".to_string()), "{text:?}");
     assert!(

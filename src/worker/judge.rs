@@ -1,0 +1,90 @@
+//! The privacy lens as the worker applies it: scan an event, judge its findings against the
+//! policy, and hand the app plain data (markers, findings, breaches) — `app` stays pure.
+
+use std::sync::Arc;
+
+use crate::app::{Breach, Inspected, Marker, Page};
+use crate::batch::audit;
+use crate::model::{Event, Finding};
+use crate::pii;
+use crate::policy::{AuditContext, Policy, Subject};
+use crate::store::{Store, StoreError};
+
+/// The policy and the moment retention is measured from, shared by every worker thread.
+#[derive(Debug, Clone, Default)]
+pub struct Judge {
+    policy: Arc<Policy>,
+    ctx: AuditContext,
+}
+
+impl Judge {
+    /// `policy`, with retention measured from the export's `exported_at`, else its newest event.
+    pub fn for_store(policy: Policy, store: &Store) -> Result<Judge, StoreError> {
+        let reference = audit::reference(store)?;
+        Ok(Judge::new(
+            policy,
+            AuditContext {
+                reference: reference.at,
+            },
+        ))
+    }
+
+    pub fn new(policy: Policy, ctx: AuditContext) -> Judge {
+        Judge {
+            policy: Arc::new(policy),
+            ctx,
+        }
+    }
+
+    pub fn breaks(&self, event: &Event, findings: &[Finding]) -> bool {
+        !self
+            .policy
+            .violations(event, findings, &self.ctx)
+            .is_empty()
+    }
+
+    /// The page's rows with their privacy markers. Scanning a page here (about 1 ms for 200
+    /// events) keeps `app` pure and the reply small: summaries and one marker per row.
+    pub fn page(&self, events: Vec<Event>) -> Page {
+        let marks = events
+            .iter()
+            .map(|e| {
+                let findings = pii::scan_event(e);
+                Marker::judged(&findings, self.breaks(e, &findings))
+            })
+            .collect();
+        let rows = events.into_iter().map(|e| e.summary).collect();
+        Page { rows, marks }
+    }
+
+    /// Everything the detail pane shows about one event.
+    pub fn inspect(&self, event: Event) -> Box<Inspected> {
+        let findings = pii::scan_event(&event);
+        let breaches = self
+            .policy
+            .violations(&event, &findings, &self.ctx)
+            .into_iter()
+            .map(|v| Breach {
+                rule: v.rule.id.clone(),
+                field: v.field().to_string(),
+                kind: v.kind(),
+                summary: match v.subject {
+                    Subject::Retention {
+                        age_days,
+                        limit_days,
+                    } => format!(
+                        "{} (this record is {age_days} days old; the window is {limit_days})",
+                        v.rule.summary
+                    ),
+                    Subject::Finding(_) => v.rule.summary.clone(),
+                },
+                statement: v.rule.statement.clone(),
+            })
+            .collect();
+        Box::new(Inspected {
+            event,
+            findings,
+            breaches,
+        })
+    }
+}
