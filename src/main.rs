@@ -111,6 +111,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Some(Command::Export { input, args }) => {
+            batch::export::command::run(&input, &args, &mut out, io::stderr().is_terminal())?;
+        }
         Some(Command::Generate {
             out: path,
             events,
