@@ -225,6 +225,17 @@ mod tests {
         }
     }
 
+    /// Removes whole values, like `--redact drop`.
+    struct Remove;
+    impl Replacer for Remove {
+        fn replace(&mut self, _: Kind, _: &str) -> String {
+            "[x]".into()
+        }
+        fn removes_whole_values(&self) -> bool {
+            true
+        }
+    }
+
     fn event(payload: &str) -> Event {
         Event {
             summary: EventSummary {
@@ -294,6 +305,33 @@ mod tests {
         let inside_a_char = vec![finding("payload/m", Kind::PersonName, Some(2..4))];
         let out = apply(&e, &inside_a_char, &mut Tag);
         assert_eq!(out.payload.as_deref(), Some(r#"{"m":"<person_name:13>"}"#));
+    }
+
+    #[test]
+    fn a_payload_serde_cannot_parse_is_replaced_whole() {
+        // The detector's own parser is more lenient than serde_json; what it found in such a
+        // payload cannot be addressed by pointer, so the whole payload goes.
+        let e = event(r#"{"a":"bob@x.io",}"#);
+        let findings = vec![finding("payload/a", Kind::Email, None)];
+        let out = apply(&e, &findings, &mut Tag);
+        assert_eq!(out.payload.as_deref(), Some("<email:17>"));
+        assert_eq!(apply(&e, &findings, &mut Remove).payload, None);
+    }
+
+    #[test]
+    fn removing_array_elements_never_shifts_another() {
+        let e = event(r#"{"ips":["a","b","c","d"],"n":{"x":"y","z":"w"}}"#);
+        let findings = vec![
+            finding("payload/ips/0", Kind::IpAddress, None),
+            finding("payload/ips/2", Kind::IpAddress, None),
+            finding("payload/n/x", Kind::Email, None),
+        ];
+        let out = apply(&e, &findings, &mut Remove);
+        assert_eq!(
+            out.payload.as_deref(),
+            Some(r#"{"ips":["b","d"],"n":{"z":"w"}}"#)
+        );
+        assert_eq!(compare_pointers("/a/10", "/a/9"), Ordering::Greater);
     }
 
     #[test]

@@ -182,6 +182,26 @@ pub fn export(
     opts: &ExportOptions,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<ExportReport, ExportError> {
+    let mut redaction = Redaction::new(opts.method.clone(), &opts.keep);
+    let mut values = Redaction::new(opts.method.clone(), &opts.keep);
+    let mut redact = |event: &Event, findings: &[Finding]| values.event(event, findings);
+    run(store, filter, opts, &mut redaction, &mut redact, progress)
+}
+
+/// Redacts one event given its findings; also says how many findings it replaced.
+type RedactEvent<'a> = dyn FnMut(&Event, &[Finding]) -> (Event, usize) + 'a;
+
+/// The engine behind `export`, with the per-event redaction passed in (`redaction` still
+/// redacts `export_info` and defines what the check accepts), so a test can give it one that
+/// leaves values behind and see the check refuse the sample.
+fn run(
+    store: &Store,
+    filter: &Filter,
+    opts: &ExportOptions,
+    redaction: &mut Redaction,
+    redact: &mut RedactEvent<'_>,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> Result<ExportReport, ExportError> {
     let format = Format::of(&opts.out)?;
     check_paths(
         store.path(),
@@ -192,7 +212,6 @@ pub fn export(
     if opts.sample.is_some_and(|s| s.size == 0) {
         return Err(ExportError::Usage("--sample must be at least 1".into()));
     }
-    let mut redaction = Redaction::new(opts.method.clone(), &opts.keep);
     let temp = TempFile::beside(&opts.out)?;
     let extra = store.schema().extra.clone();
     let mut sink = Sink::create(format, temp.path(), &extra)?;
@@ -217,7 +236,7 @@ pub fn export(
         }
     };
     let mut visit = |event: &Event, findings: &[Finding]| -> Result<(), ExportError> {
-        let (redacted, n) = redaction.event(event, findings);
+        let (redacted, n) = redact(event, findings);
         sink.write(&redacted)?;
         tally.events += 1;
         tally.redacted += n as u64;
@@ -255,7 +274,15 @@ pub fn export(
             })?;
         }
     }
-    let info = command::export_info(store, &mut redaction, opts.sample, tally.events, matching)?;
+    let done = Progress {
+        stage: Stage::Writing,
+        done: tally.events,
+        total: Some(total),
+    };
+    if !progress(&done) {
+        return Err(ExportError::Cancelled);
+    }
+    let info = command::export_info(store, redaction, opts.sample, tally.events, matching)?;
     sink.finish(&info)?;
 
     check::verify(
@@ -378,4 +405,132 @@ fn same_inode(a: &Path, b: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_inode(_: &Path, _: &Path) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{GenerateOptions, generate};
+
+    fn generated(dir: &Path) -> Store {
+        let db = dir.join("gen.db");
+        let opts = GenerateOptions {
+            events: 300,
+            seed: 4,
+            truth: None,
+            force: false,
+        };
+        generate(&db, &opts, &mut |_| {}).unwrap();
+        Store::open(&db).unwrap()
+    }
+
+    fn options(out: PathBuf) -> ExportOptions {
+        ExportOptions {
+            out,
+            method: Method::Mask,
+            keep: vec![],
+            sample: None,
+            ids: None,
+            force: false,
+            save_key: None,
+            threads: 1,
+        }
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_sample_the_check_refuses_leaves_no_file() {
+        let src = tempfile::tempdir().unwrap();
+        let store = generated(src.path());
+        for ext in ["jsonl", "csv", "db"] {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = options(dir.path().join(format!("s.{ext}")));
+            let mut redaction = Redaction::new(Method::Mask, &[]);
+            // A replacer that leaves every value as it was.
+            let mut leave = |e: &Event, _: &[Finding]| (e.clone(), 0);
+            let err = run(
+                &store,
+                &Filter::default(),
+                &opts,
+                &mut redaction,
+                &mut leave,
+                &mut |_| true,
+            )
+            .unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, ExportError::Leak { .. }), "{msg}");
+            assert!(
+                msg.starts_with(&format!("{}: not written", opts.out.display())),
+                "{msg}"
+            );
+            assert!(!msg.contains('\n'));
+            assert!(
+                files(dir.path()).is_empty(),
+                "{ext}: {:?}",
+                files(dir.path())
+            );
+        }
+    }
+
+    #[test]
+    fn marked_ids_are_exported_in_time_order() {
+        let src = tempfile::tempdir().unwrap();
+        let store = generated(src.path());
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = options(dir.path().join("marked.jsonl"));
+        opts.ids = Some(vec![250, 3, 120, 3, 99_999]);
+        let report = export(&store, &Filter::default(), &opts, &mut |_| true).unwrap();
+        assert_eq!((report.events, report.matching), (3, 3));
+        let text = std::fs::read_to_string(&opts.out).unwrap();
+        let ids: Vec<i64> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        let mut by_time = ids.clone();
+        by_time.sort_by_key(|id| (store.event(*id).unwrap().unwrap().summary.ts, *id));
+        assert_eq!(ids, by_time);
+        assert_eq!(
+            ids.iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            [3, 120, 250].into()
+        );
+
+        // With a filter, only the marked events that match it.
+        let filter = crate::filter::parse("category:error", &[]).unwrap();
+        let errors: Vec<i64> = store
+            .page(&filter, &crate::store::Anchor::First, 3)
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let mut opts = options(dir.path().join("marked-errors.jsonl"));
+        opts.ids = Some(vec![errors[0], errors[2], 3]);
+        let report = export(&store, &filter, &opts, &mut |_| true).unwrap();
+        let third_is_error = store.event(3).unwrap().unwrap().summary.category == "error";
+        assert_eq!(report.events, 2 + u64::from(third_is_error));
+    }
+
+    #[test]
+    fn cancelling_leaves_no_file() {
+        let src = tempfile::tempdir().unwrap();
+        let store = generated(src.path());
+        let dir = tempfile::tempdir().unwrap();
+        let opts = options(dir.path().join("c.db"));
+        let err = export(&store, &Filter::default(), &opts, &mut |_| false).unwrap_err();
+        assert!(matches!(err, ExportError::Cancelled), "{err}");
+        assert!(files(dir.path()).is_empty());
+    }
 }
