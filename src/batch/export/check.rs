@@ -62,7 +62,10 @@ pub fn verify(
                 if seen.is_multiple_of(1024) && !tick(seen) {
                     return Err(ExportError::Cancelled);
                 }
-                first = leftover(check, event, findings);
+                if !findings.is_empty() {
+                    let payload = parse_payload(event);
+                    first = leftover(check, event, payload.as_ref(), findings);
+                }
                 // Stopping the scan is how the first leftover ends it.
                 if first.is_some() {
                     return Err(ExportError::Cancelled);
@@ -107,14 +110,23 @@ pub fn verify(
     }
 }
 
-/// The first finding of `findings` (made on `event` as written) that is a leftover.
-fn leftover(check: &Check, event: &Event, findings: &[Finding]) -> Option<Leftover> {
-    let payload: Option<Value> = event
+fn parse_payload(event: &Event) -> Option<Value> {
+    event
         .payload
         .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok());
+        .and_then(|p| serde_json::from_str(p).ok())
+}
+
+/// The first finding of `findings` (made on `event` as written, whose payload parsed is
+/// `payload`) that is a leftover.
+fn leftover(
+    check: &Check,
+    event: &Event,
+    payload: Option<&Value>,
+    findings: &[Finding],
+) -> Option<Leftover> {
     findings.iter().find_map(|f| {
-        let text = field_text(event, payload.as_ref(), &f.field);
+        let text = field_text(event, payload, &f.field);
         match &text {
             Some(t) if !check.is_leak(f, t) => return None,
             // A redacted finding whose text cannot be found again counts as a leftover:
@@ -212,7 +224,7 @@ fn parallel(
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<Event>)>(workers * 2);
+    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<Parsed>)>(workers * 2);
     let rx = Mutex::new(rx);
     let found: Mutex<Option<(u64, Leftover)>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
@@ -224,9 +236,11 @@ fn parallel(
                     let Ok(Ok((batch_no, events))) = next else {
                         break;
                     };
-                    for event in &events {
+                    for parsed in &events {
+                        let event = &parsed.event;
                         let findings = pii::scan_event(event);
-                        if let Some(l) = leftover(check, event, &findings) {
+                        if let Some(l) = leftover(check, event, parsed.payload.as_ref(), &findings)
+                        {
                             if let Ok(mut slot) = found.lock()
                                 && slot.as_ref().is_none_or(|(b, _)| batch_no < *b)
                             {
@@ -249,14 +263,14 @@ fn parallel(
 fn feed(
     reader: impl BufRead,
     format: Format,
-    tx: &mpsc::SyncSender<(u64, Vec<Event>)>,
+    tx: &mpsc::SyncSender<(u64, Vec<Parsed>)>,
     stop: &AtomicBool,
     tick: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(), Failed> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut batch_no = 0u64;
     let mut seen = 0u64;
-    let mut send = |batch: Vec<Event>, seen: u64| -> Result<bool, Failed> {
+    let mut send = |batch: Vec<Parsed>, seen: u64| -> Result<bool, Failed> {
         if stop.load(Ordering::Relaxed) {
             return Ok(false);
         }
@@ -305,7 +319,7 @@ impl<R: BufRead> Records<R> {
         Ok(r)
     }
 
-    fn next_event(&mut self) -> Result<Option<Event>, Failed> {
+    fn next_event(&mut self) -> Result<Option<Parsed>, Failed> {
         match self.format {
             Format::Csv => {
                 let Some(cells) = self.csv_record()? else {
@@ -383,9 +397,30 @@ impl<R: BufRead> Records<R> {
     }
 }
 
+/// An event read back, with its payload already parsed (when it is JSON) for the check.
+struct Parsed {
+    event: Event,
+    payload: Option<Value>,
+}
+
 /// An event from a jsonl object or a csv record (as strings): the columns by name, the
 /// payload as text (JSON written back compact), every other key an extra column.
-fn event_from(mut obj: serde_json::Map<String, Value>) -> Result<Event, Failed> {
+fn event_from(mut obj: serde_json::Map<String, Value>) -> Result<Parsed, Failed> {
+    let parsed = match obj.shift_remove("payload") {
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => Some(v),
+            _ => {
+                obj.insert("payload".into(), Value::String(s));
+                None
+            }
+        },
+        Some(v @ (Value::Object(_) | Value::Array(_))) => Some(v),
+        Some(other) => {
+            obj.insert("payload".into(), other);
+            None
+        }
+        None => None,
+    };
     let mut text = |key: &str| -> Option<String> {
         match obj.shift_remove(key)? {
             Value::Null => None,
@@ -408,7 +443,10 @@ fn event_from(mut obj: serde_json::Map<String, Value>) -> Result<Event, Failed> 
     };
     let app_name = text("app_name");
     let app_version = text("app_version");
-    let payload = text("payload");
+    let payload = match &parsed {
+        Some(v) => Some(v.to_string()),
+        None => text("payload"),
+    };
     let extra = obj
         .into_iter()
         .map(|(k, v)| {
@@ -420,11 +458,14 @@ fn event_from(mut obj: serde_json::Map<String, Value>) -> Result<Event, Failed> 
             (k, v)
         })
         .collect();
-    Ok(Event {
-        summary,
-        app_name,
-        app_version,
-        payload,
-        extra,
+    Ok(Parsed {
+        event: Event {
+            summary,
+            app_name,
+            app_version,
+            payload,
+            extra,
+        },
+        payload: parsed,
     })
 }
