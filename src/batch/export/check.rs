@@ -7,13 +7,14 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use serde_json::Value;
 
+use super::readback::{Failed, Parsed, Records};
 use super::{ExportError, Format, Progress, Stage};
-use crate::model::{Event, EventSummary, Filter, Finding};
+use crate::model::{Event, Filter, Finding};
 use crate::pii;
 use crate::redact::modes::Check;
 use crate::scanner::{self, ScanError, ScanOptions};
@@ -206,11 +207,6 @@ fn info_leftover(
     Ok(None)
 }
 
-enum Failed {
-    Cancelled,
-    Read(String),
-}
-
 /// Parses the file on this thread and scans batches of events on `threads` workers; the
 /// leftover of the earliest batch wins, so the message does not depend on timing.
 fn parallel(
@@ -227,7 +223,9 @@ fn parallel(
     let (tx, rx) = mpsc::sync_channel::<(u64, Vec<Parsed>)>(workers * 2);
     let rx = Mutex::new(rx);
     let found: Mutex<Option<(u64, Leftover)>> = Mutex::new(None);
-    let stop = AtomicBool::new(false);
+    // The number of the earliest batch with a leftover so far (MAX: none yet). Later
+    // batches need no scanning; earlier ones still do, so the result is always the same.
+    let first = AtomicU64::new(u64::MAX);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -236,6 +234,9 @@ fn parallel(
                     let Ok(Ok((batch_no, events))) = next else {
                         break;
                     };
+                    if batch_no > first.load(Ordering::Relaxed) {
+                        continue;
+                    }
                     for parsed in &events {
                         let event = &parsed.event;
                         let findings = pii::scan_event(event);
@@ -246,14 +247,14 @@ fn parallel(
                             {
                                 *slot = Some((batch_no, l));
                             }
-                            stop.store(true, Ordering::Relaxed);
+                            first.fetch_min(batch_no, Ordering::Relaxed);
                             break;
                         }
                     }
                 }
             });
         }
-        let result = feed(reader, format, &tx, &stop, tick);
+        let result = feed(reader, format, &tx, &first, tick);
         drop(tx);
         result
     })?;
@@ -264,14 +265,14 @@ fn feed(
     reader: impl BufRead,
     format: Format,
     tx: &mpsc::SyncSender<(u64, Vec<Parsed>)>,
-    stop: &AtomicBool,
+    first: &AtomicU64,
     tick: &mut dyn FnMut(u64) -> bool,
 ) -> Result<(), Failed> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut batch_no = 0u64;
     let mut seen = 0u64;
     let mut send = |batch: Vec<Parsed>, seen: u64| -> Result<bool, Failed> {
-        if stop.load(Ordering::Relaxed) {
+        if first.load(Ordering::Relaxed) != u64::MAX {
             return Ok(false);
         }
         if !tick(seen) {
@@ -295,177 +296,4 @@ fn feed(
     }
     tick(seen);
     Ok(())
-}
-
-/// Events parsed back from jsonl lines or csv records.
-struct Records<R> {
-    reader: R,
-    format: Format,
-    header: Vec<String>,
-    line: String,
-}
-
-impl<R: BufRead> Records<R> {
-    fn new(reader: R, format: Format) -> Result<Records<R>, Failed> {
-        let mut r = Records {
-            reader,
-            format,
-            header: Vec::new(),
-            line: String::new(),
-        };
-        if format == Format::Csv {
-            r.header = r.csv_record()?.unwrap_or_default();
-        }
-        Ok(r)
-    }
-
-    fn next_event(&mut self) -> Result<Option<Parsed>, Failed> {
-        match self.format {
-            Format::Csv => {
-                let Some(cells) = self.csv_record()? else {
-                    return Ok(None);
-                };
-                let mut obj = serde_json::Map::new();
-                for (name, cell) in self.header.iter().zip(cells) {
-                    obj.insert(name.clone(), Value::String(cell));
-                }
-                event_from(obj).map(Some)
-            }
-            _ => loop {
-                self.line.clear();
-                let n = self
-                    .reader
-                    .read_line(&mut self.line)
-                    .map_err(|e| Failed::Read(e.to_string()))?;
-                if n == 0 {
-                    return Ok(None);
-                }
-                if self.line.trim().is_empty() {
-                    continue;
-                }
-                return match serde_json::from_str::<Value>(&self.line) {
-                    Ok(Value::Object(obj)) => event_from(obj).map(Some),
-                    _ => Err(Failed::Read("a line is not a JSON object".into())),
-                };
-            },
-        }
-    }
-
-    /// One RFC 4180 record; quoted cells may hold commas, doubled quotes and line breaks.
-    fn csv_record(&mut self) -> Result<Option<Vec<String>>, Failed> {
-        let mut cells = Vec::new();
-        let mut cell = String::new();
-        let mut quoted = false;
-        let mut started = false;
-        loop {
-            self.line.clear();
-            let n = self
-                .reader
-                .read_line(&mut self.line)
-                .map_err(|e| Failed::Read(e.to_string()))?;
-            if n == 0 {
-                if quoted {
-                    return Err(Failed::Read("a quoted csv cell never ends".into()));
-                }
-                if !started {
-                    return Ok(None);
-                }
-                cells.push(cell);
-                return Ok(Some(cells));
-            }
-            started = true;
-            let mut chars = self.line.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (quoted, c) {
-                    (true, '"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        cell.push('"');
-                    }
-                    (true, '"') => quoted = false,
-                    (true, c) => cell.push(c),
-                    (false, '"') => quoted = true,
-                    (false, ',') => cells.push(std::mem::take(&mut cell)),
-                    (false, '\r' | '\n') => {}
-                    (false, c) => cell.push(c),
-                }
-            }
-            if !quoted {
-                cells.push(cell);
-                return Ok(Some(cells));
-            }
-        }
-    }
-}
-
-/// An event read back, with its payload already parsed (when it is JSON) for the check.
-struct Parsed {
-    event: Event,
-    payload: Option<Value>,
-}
-
-/// An event from a jsonl object or a csv record (as strings): the columns by name, the
-/// payload as text (JSON written back compact), every other key an extra column.
-fn event_from(mut obj: serde_json::Map<String, Value>) -> Result<Parsed, Failed> {
-    let parsed = match obj.shift_remove("payload") {
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
-            Ok(v @ (Value::Object(_) | Value::Array(_))) => Some(v),
-            _ => {
-                obj.insert("payload".into(), Value::String(s));
-                None
-            }
-        },
-        Some(v @ (Value::Object(_) | Value::Array(_))) => Some(v),
-        Some(other) => {
-            obj.insert("payload".into(), other);
-            None
-        }
-        None => None,
-    };
-    let mut text = |key: &str| -> Option<String> {
-        match obj.shift_remove(key)? {
-            Value::Null => None,
-            Value::String(s) if s.is_empty() => None,
-            Value::String(s) => Some(s),
-            other => Some(other.to_string()),
-        }
-    };
-    let id = text("id")
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or_else(|| Failed::Read("an event has no numeric id".into()))?;
-    let summary = EventSummary {
-        id,
-        ts: text("ts").unwrap_or_default(),
-        category: text("category").unwrap_or_default(),
-        name: text("name").unwrap_or_default(),
-        tenant_id: text("tenant_id"),
-        session_id: text("session_id"),
-        user_id: text("user_id"),
-    };
-    let app_name = text("app_name");
-    let app_version = text("app_version");
-    let payload = match &parsed {
-        Some(v) => Some(v.to_string()),
-        None => text("payload"),
-    };
-    let extra = obj
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::Null => None,
-                Value::String(s) => Some(s),
-                other => Some(other.to_string()),
-            };
-            (k, v)
-        })
-        .collect();
-    Ok(Parsed {
-        event: Event {
-            summary,
-            app_name,
-            app_version,
-            payload,
-            extra,
-        },
-        payload: parsed,
-    })
 }
