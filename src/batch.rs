@@ -1,12 +1,13 @@
-//! The headless commands `list`, `show`, `stats`, `scan` and `audit` (the last two in their
-//! own modules): read through `store`, write to any `impl Write`. Identifying values are
-//! masked unless the caller asks to reveal them, and every value that could act on a terminal
-//! is escaped.
+//! The headless commands `list`, `show` and `stats`, with `scan`, `audit` and `export` in their
+//! own modules: read through `store`, write to any `impl Write`. Identifying values are masked
+//! unless the caller asks to reveal them, and every value that could act on a terminal is
+//! escaped.
 
 pub mod audit;
-mod json;
+pub mod export;
+pub(crate) mod json;
 pub mod scan;
-mod table;
+pub(crate) mod table;
 
 use std::io::Write;
 
@@ -30,6 +31,8 @@ pub enum BatchError {
     NoSuchEvent { path: String, id: EventId },
     #[error("cannot write the output: {0}")]
     Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
     #[error("unknown kind `{given}` for --fail-on; valid kinds: {valid}")]
     UnknownKind { given: String, valid: String },
 }

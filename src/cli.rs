@@ -100,6 +100,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
+    /// Write a shareable sample of the matching events (.jsonl, .csv or .db) with every
+    /// identifier masked, hashed or dropped; checked by a second scan before it is kept
+    Export {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        args: ExportArgs,
+    },
     /// Write a realistic synthetic export, deterministic for a seed
     Generate {
         /// Where to write the export (refused if it exists, unless --force)
@@ -131,6 +139,43 @@ pub struct Input {
         trailing_var_arg = true
     )]
     pub filter: Vec<String>,
+}
+
+/// The flags of `telex export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write the sample; the extension chooses the format: .jsonl, .csv or .db
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// How identifiers are replaced: mask (a***@c***.com), hash (keyed tokens, email:7f3a…),
+    /// drop (removed)
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub redact: RedactMode,
+    /// Leave this class's identifiers as they are: user, org or pseudonymous (repeatable)
+    #[arg(long, value_name = "CLASS", value_delimiter = ',')]
+    pub keep: Vec<String>,
+    /// Write a uniform random sample of N of the matching events
+    #[arg(long, value_name = "N")]
+    pub sample: Option<u64>,
+    /// The sample's seed: the same export, filter and seed give the same events [default: 42]
+    #[arg(long, value_name = "S", requires = "sample")]
+    pub seed: Option<u64>,
+    /// With --redact hash: the key, as hex (32 digits or more)
+    #[arg(long, value_name = "HEX", conflicts_with = "key_file")]
+    pub key: Option<String>,
+    /// With --redact hash: read the key (hex) from FILE, or create FILE with a new random key
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RedactMode {
+    Mask,
+    Hash,
+    Drop,
 }
 
 #[derive(Debug, Args)]

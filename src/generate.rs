@@ -4,7 +4,7 @@
 mod errors;
 mod events;
 mod record;
-mod rng;
+pub(crate) mod rng;
 mod secrets;
 mod vocab;
 mod world;

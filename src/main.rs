@@ -141,6 +141,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             out.write_all(policy.to_toml().as_bytes())
                 .map_err(BatchError::from)?;
         }
+        Some(Command::Export { input, args }) => {
+            batch::export::command::run(&input, &args, &mut out, io::stderr().is_terminal())?;
+        }
         Some(Command::Generate {
             out: path,
             events,

@@ -11,11 +11,18 @@ pub fn write_line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
 
 /// Any serializable value as one safe JSON line.
 pub fn write_serialize(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-    let mut text = serde_json::to_string(value).map_err(io::Error::other)?;
+    let mut text = to_safe_string(value)?;
+    text.push('\n');
+    out.write_all(text.as_bytes())
+}
+
+/// Compact JSON with C1 controls and bidi overrides escaped too: valid JSON that decodes to
+/// the same value and that a terminal showing it cannot obey.
+pub fn to_safe_string(value: &impl serde::Serialize) -> io::Result<String> {
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
     // ASCII text holds no C1 control or bidi character, and serde_json escaped the C0 ones.
     if text.is_ascii() {
-        text.push('\n');
-        return out.write_all(text.as_bytes());
+        return Ok(text);
     }
     let mut safe = String::with_capacity(text.len());
     for c in text.chars() {
@@ -28,8 +35,7 @@ pub fn write_serialize(out: &mut dyn Write, value: &impl serde::Serialize) -> io
             safe.push(c);
         }
     }
-    safe.push('\n');
-    out.write_all(safe.as_bytes())
+    Ok(safe)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, params};
 
 use super::StoreError;
+use super::schema::quote_ident;
 
 const SCHEMA: &str = "
 CREATE TABLE events(
@@ -56,12 +57,20 @@ pub struct NativeRow<'a> {
 pub struct NativeWriter {
     conn: Connection,
     path: PathBuf,
+    /// The INSERT statement: the native columns, then any extra ones.
+    insert: String,
 }
 
 impl NativeWriter {
     /// Starts a new export at `path`, which must be a file of the caller's own (a temp file
     /// renamed into place later): durability is traded for speed while it is private.
     pub fn create(path: &Path) -> Result<NativeWriter, StoreError> {
+        NativeWriter::with_extra_columns(path, &[])
+    }
+
+    /// Like `create`, with TEXT columns beyond the native schema (a sample of an export that
+    /// has them keeps them). The names come from the source export's schema, never from values.
+    pub fn with_extra_columns(path: &Path, extra: &[String]) -> Result<NativeWriter, StoreError> {
         let fail = |e| unwritable(path, e);
         let conn = Connection::open(path).map_err(fail)?;
         conn.execute_batch(
@@ -69,18 +78,44 @@ impl NativeWriter {
         )
         .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
+        let mut insert = INSERT.to_string();
+        if !extra.is_empty() {
+            let names: Vec<String> = extra.iter().map(|c| quote_ident(c)).collect();
+            for name in &names {
+                conn.execute_batch(&format!("ALTER TABLE events ADD COLUMN {name} TEXT"))
+                    .map_err(fail)?;
+            }
+            let marks: Vec<String> = (0..extra.len()).map(|i| format!("?{}", 11 + i)).collect();
+            insert = format!(
+                "INSERT INTO events(id, ts, category, name, tenant_id, session_id, user_id, \
+                 app_name, app_version, payload, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                 ?10, {})",
+                names.join(", "),
+                marks.join(", ")
+            );
+        }
         Ok(NativeWriter {
             conn,
             path: path.to_path_buf(),
+            insert,
         })
     }
 
     pub fn insert(&mut self, row: &NativeRow<'_>) -> Result<(), StoreError> {
+        self.insert_with_extra(row, &[])
+    }
+
+    /// Inserts a row with the values of the extra columns, in the order they were declared.
+    pub fn insert_with_extra(
+        &mut self,
+        row: &NativeRow<'_>,
+        extra: &[Option<&str>],
+    ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(INSERT)
+            .prepare_cached(&self.insert)
             .map_err(|e| unwritable(&self.path, e))?;
-        stmt.execute(params![
+        let native = params![
             row.id,
             row.ts,
             row.category,
@@ -91,8 +126,11 @@ impl NativeWriter {
             row.app_name,
             row.app_version,
             row.payload,
-        ])
-        .map_err(|e| unwritable(&self.path, e))?;
+        ];
+        let mut values: Vec<&dyn rusqlite::ToSql> = native.to_vec();
+        values.extend(extra.iter().map(|v| v as &dyn rusqlite::ToSql));
+        stmt.execute(values.as_slice())
+            .map_err(|e| unwritable(&self.path, e))?;
         Ok(())
     }
 
