@@ -98,7 +98,7 @@ fn attempt(store: &Store, judge: &Judge, effect: Effect) -> (Loaded, bool) {
         // Run inline here (tests, benchmarks); `Workers` gives each job a thread instead.
         Effect::StartJob { id, job } => Loaded::JobDone {
             id,
-            result: jobs::run(store, job, &mut |_, _| {}),
+            result: jobs::run(store, job, &mut |_, _, _| {}),
         },
     };
     (loaded, interrupted)

@@ -707,12 +707,14 @@ fn the_export_dialog_exports_the_marked_events_as_a_job() {
     );
     assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(app.jobs.len(), 1);
+    assert_eq!(app.jobs[0].describe(), "exporting 0…");
     app.update(Msg::Loaded(Loaded::JobProgress {
         id,
+        stage: "writing",
         done: 1,
         total: Some(2),
     }));
-    assert_eq!(app.jobs[0].describe(), "exporting 50%");
+    assert_eq!(app.jobs[0].describe(), "exporting: writing 50%");
     app.update(Msg::Loaded(Loaded::JobDone {
         id,
         result: Ok("exported 2 events to out.csv".into()),

@@ -545,3 +545,32 @@ fn violations_stand_out_and_the_detail_explains_the_rule() {
     assert!(doc.contains("“"), "{doc}");
     insta::assert_snapshot!("violation_detail_120x40", s.screen());
 }
+
+#[test]
+fn exporting_marked_events_writes_a_redacted_file_and_says_so() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("ticket.jsonl");
+    let mut s = Session::start(120, 32);
+    select_by_name(&mut s, "profile_identified");
+    s.keys("<space> / <c-u> <enter>");
+    s.keys("e <c-u>").typed(out.to_str().unwrap());
+    s.keys("<enter>");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(!written.contains("alice@contoso.com"), "{written}");
+    assert!(
+        written.contains("***"),
+        "masked values keep their shape: {written}"
+    );
+    let notice = &s.app.notice.as_ref().unwrap().text;
+    assert!(notice.starts_with("exported 1 event to "), "{notice}");
+    assert!(s.app.jobs.is_empty());
+    // A second export to the same file is refused, never overwritten.
+    s.keys("e <c-u>").typed(out.to_str().unwrap());
+    s.keys("<enter>");
+    let notice = s.app.notice.as_ref().unwrap();
+    assert!(
+        notice.is_error && notice.text.contains("already exists"),
+        "{notice:?}"
+    );
+}

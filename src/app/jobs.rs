@@ -76,19 +76,26 @@ impl Job {
 pub struct JobStatus {
     pub id: u64,
     pub label: &'static str,
+    /// The step it reported last (`writing`, `checking`…); empty before the first report.
+    pub stage: &'static str,
     pub done: u64,
     pub total: Option<u64>,
 }
 
 impl JobStatus {
-    /// `exporting 42%`, or a count while the total is unknown.
+    /// `exporting: writing 42%`, or a count while the total is unknown.
     pub fn describe(&self) -> String {
+        let what = if self.stage.is_empty() {
+            self.label.to_string()
+        } else {
+            format!("{}: {}", self.label, self.stage)
+        };
         match self.total {
             Some(total) if total > 0 => {
                 let percent = (self.done.min(total) * 100) / total;
-                format!("{} {percent}%", self.label)
+                format!("{what} {percent}%")
             }
-            _ => format!("{} {}…", self.label, crate::text::thousands(self.done)),
+            _ => format!("{what} {}…", crate::text::thousands(self.done)),
         }
     }
 }
@@ -100,14 +107,22 @@ impl App {
         self.jobs.push(JobStatus {
             id,
             label: job.label(),
+            stage: "",
             done: 0,
             total: None,
         });
         vec![Effect::StartJob { id, job }]
     }
 
-    pub(super) fn job_progress(&mut self, id: u64, done: u64, total: Option<u64>) {
+    pub(super) fn job_progress(
+        &mut self,
+        id: u64,
+        stage: &'static str,
+        done: u64,
+        total: Option<u64>,
+    ) {
         if let Some(status) = self.jobs.iter_mut().find(|j| j.id == id) {
+            status.stage = stage;
             status.done = done;
             status.total = total;
         }

@@ -197,6 +197,8 @@ pub enum Loaded {
     },
     JobProgress {
         id: u64,
+        /// What the job is doing now (`writing`, `checking`…).
+        stage: &'static str,
         done: u64,
         total: Option<u64>,
     },

@@ -40,8 +40,13 @@ impl App {
 
     pub(super) fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         match loaded {
-            Loaded::JobProgress { id, done, total } => {
-                self.job_progress(id, done, total);
+            Loaded::JobProgress {
+                id,
+                stage,
+                done,
+                total,
+            } => {
+                self.job_progress(id, stage, done, total);
                 Vec::new()
             }
             Loaded::JobDone { id, result } => {
