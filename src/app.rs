@@ -12,6 +12,7 @@ mod messages;
 mod navigation;
 mod picker;
 mod replies;
+mod seek;
 mod window;
 
 use std::collections::BTreeSet;
@@ -118,6 +119,8 @@ pub struct App {
     count_seq: u64,
     categories_seq: u64,
     detail_seq: u64,
+    /// The newest violation search; 0 when none is running.
+    seek_seq: u64,
     next_seq: u64,
     quit: bool,
 }
@@ -152,6 +155,7 @@ impl App {
             count_seq: 0,
             categories_seq: 0,
             detail_seq: 0,
+            seek_seq: 0,
             next_seq: 0,
             quit: false,
         };
@@ -334,6 +338,7 @@ impl App {
             Action::ToggleMark => self.toggle_mark(),
             Action::ClearMarks => self.clear_marks(),
             Action::OpenExport => self.open_export(),
+            Action::SeekViolation { forward } => self.seek_violation(forward),
             Action::Cancel => {
                 self.focus = Pane::Table;
                 Vec::new()

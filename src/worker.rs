@@ -95,6 +95,15 @@ fn attempt(store: &Store, judge: &Judge, effect: Effect) -> (Loaded, bool) {
                 .map(|e| e.map(|e| judge.inspect(e)))
                 .map_err(&mut fail),
         },
+        Effect::SeekViolation {
+            seq,
+            filter,
+            from,
+            forward,
+        } => Loaded::Seek {
+            seq,
+            result: judge.seek(store, &filter, from, forward).map_err(&mut fail),
+        },
         // Run inline here (tests, benchmarks); `Workers` gives each job a thread instead.
         Effect::StartJob { id, job } => Loaded::JobDone {
             id,

@@ -741,3 +741,31 @@ fn without_marks_the_export_takes_the_filter_and_esc_cancels() {
     assert_eq!(request.out, std::path::PathBuf::from(DEFAULT_EXPORT_PATH));
     assert_eq!(request.redaction, Redaction::Mask);
 }
+
+#[test]
+fn seeking_a_violation_opens_the_window_at_it_and_ignores_stale_answers() {
+    let mut app = started(1..6);
+    act(&mut app, Action::SelectNext);
+    let effects = act(&mut app, Action::SeekViolation { forward: true });
+    let Some(Effect::SeekViolation {
+        seq, from, forward, ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(forward);
+    assert_eq!(from, row(2).cursor());
+    let stale = app.update(Msg::Loaded(Loaded::Seek {
+        seq: seq + 100,
+        result: Ok(Some(row(4).cursor())),
+    }));
+    assert!(stale.is_empty());
+    let found = app.update(Msg::Loaded(Loaded::Seek {
+        seq,
+        result: Ok(Some(row(4).cursor())),
+    }));
+    assert_eq!(
+        page_seq(&found).map(|p| p.1),
+        Some(PageStart::At(row(4).cursor()))
+    );
+}

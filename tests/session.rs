@@ -574,3 +574,32 @@ fn exporting_marked_events_writes_a_redacted_file_and_says_so() {
         "{notice:?}"
     );
 }
+
+#[test]
+fn n_and_shift_n_jump_between_violations() {
+    let mut s = Session::with_policy(120, 32, review_policy());
+    // What the table marks, read before moving: the rows after the first that break the policy.
+    let breaking: Vec<i64> = (0..s.app.window.rows.len())
+        .filter(|&i| s.app.window.marker(i).breach)
+        .map(|i| s.app.window.rows[i].id)
+        .collect();
+    assert!(
+        breaking.len() >= 2,
+        "the review policy is broken at least twice"
+    );
+    let first_row = s.app.window.rows[0].id;
+    let expected: Vec<i64> = breaking
+        .iter()
+        .copied()
+        .filter(|&id| id != first_row)
+        .collect();
+    s.keys("n");
+    assert_eq!(s.app.selected().map(|r| r.id), Some(expected[0]));
+    s.keys("n");
+    assert_eq!(s.app.selected().map(|r| r.id), Some(expected[1]));
+    s.keys("N");
+    assert_eq!(s.app.selected().map(|r| r.id), Some(expected[0]));
+    s.keys("G n");
+    let notice = &s.app.notice.as_ref().unwrap().text;
+    assert!(notice.contains("no violation that way"), "{notice}");
+}

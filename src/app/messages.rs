@@ -53,6 +53,10 @@ pub enum Action {
     ClearMarks,
     /// Opens the export dialog for the marked (else the filtered) events.
     OpenExport,
+    /// Jumps to the next (or previous) event that breaks the policy.
+    SeekViolation {
+        forward: bool,
+    },
     /// Esc: leave the current mode or overlay.
     Cancel,
     /// Enter while typing.
@@ -136,6 +140,13 @@ pub enum Effect {
         seq: u64,
         id: EventId,
     },
+    /// Finds the nearest event after (or before) `from` that breaks the policy.
+    SeekViolation {
+        seq: u64,
+        filter: Filter,
+        from: Cursor,
+        forward: bool,
+    },
     /// Runs `job` on a thread of its own; it reports `JobProgress` and then `JobDone`.
     StartJob {
         id: u64,
@@ -152,6 +163,7 @@ pub enum EffectKind {
     Categories,
     Facet,
     Detail,
+    Seek,
     Job,
 }
 
@@ -164,6 +176,7 @@ impl Effect {
             Effect::CountCategories { .. } => EffectKind::Categories,
             Effect::LoadFacet { .. } => EffectKind::Facet,
             Effect::LoadDetail { .. } => EffectKind::Detail,
+            Effect::SeekViolation { .. } => EffectKind::Seek,
             Effect::StartJob { .. } => EffectKind::Job,
         }
     }
@@ -194,6 +207,11 @@ pub enum Loaded {
     Detail {
         seq: u64,
         result: Result<Option<Box<Inspected>>, String>,
+    },
+    /// Where the nearest violation is; `None` when there is none that way.
+    Seek {
+        seq: u64,
+        result: Result<Option<Cursor>, String>,
     },
     JobProgress {
         id: u64,

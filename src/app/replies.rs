@@ -49,6 +49,7 @@ impl App {
                 self.job_progress(id, stage, done, total);
                 Vec::new()
             }
+            Loaded::Seek { seq, result } => self.seek_found(seq, result),
             Loaded::JobDone { id, result } => {
                 self.job_done(id, result);
                 Vec::new()

@@ -41,6 +41,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, Char('q'), NONE, Action::Quit, "quit", "quit"),
     bind(Normal, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(Normal, Char('m'), NONE, Action::ToggleMask, "mask", "mask identifying values on screen"),
+    bind(Normal, Char('n'), NONE, Action::SeekViolation { forward: true }, "", "next event that breaks the policy (! in the pii column)"),
+    bind(Normal, Char('N'), NONE, Action::SeekViolation { forward: false }, "", "previous event that breaks the policy"),
     bind(Normal, Char(' '), NONE, Action::ToggleMark, "", "mark / unmark the event (for export)"),
     bind(Normal, Char('M'), NONE, Action::ClearMarks, "", "clear all marks"),
     bind(Normal, Char('e'), NONE, Action::OpenExport, "export", "export the marked (else the filtered) events, redacted"),

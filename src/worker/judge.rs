@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use crate::app::{Breach, Inspected, Marker, Page};
 use crate::batch::audit;
-use crate::model::{Event, Finding};
+use crate::model::{Cursor, Event, Filter, Finding};
 use crate::pii;
 use crate::policy::{AuditContext, Policy, Subject};
-use crate::store::{Store, StoreError};
+use crate::store::{Anchor, Store, StoreError};
+
+/// Events read per query while looking for a violation.
+const SEEK_PAGE: usize = 500;
 
 /// The policy and the moment retention is measured from, shared by every worker thread.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +58,38 @@ impl Judge {
             .collect();
         let rows = events.into_iter().map(|e| e.summary).collect();
         Page { rows, marks }
+    }
+
+    /// The nearest event after (or before) `from` among those matching `filter` that breaks the
+    /// policy, read a page at a time so a newer request can interrupt between pages.
+    pub fn seek(
+        &self,
+        store: &Store,
+        filter: &Filter,
+        from: Cursor,
+        forward: bool,
+    ) -> Result<Option<Cursor>, StoreError> {
+        let mut at = from;
+        loop {
+            let anchor = if forward {
+                Anchor::After(at)
+            } else {
+                Anchor::Before(at)
+            };
+            let mut page = store.page_events(filter, &anchor, SEEK_PAGE)?;
+            if !forward {
+                page.reverse();
+            }
+            for event in &page {
+                if self.breaks(event, &pii::scan_event(event)) {
+                    return Ok(Some(event.summary.cursor()));
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == SEEK_PAGE => at = last.summary.cursor(),
+                _ => return Ok(None),
+            }
+        }
     }
 
     /// Everything the detail pane shows about one event.
