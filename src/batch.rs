@@ -3,6 +3,7 @@
 //! every value that could act on a terminal is escaped.
 
 mod json;
+pub mod privacy;
 pub mod scan;
 mod table;
 
@@ -24,6 +25,8 @@ pub enum BatchError {
     Store(#[from] StoreError),
     #[error("bad filter {0}")]
     Filter(#[from] filter::FilterError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
     #[error("{path}: no event with id {id}")]
     NoSuchEvent { path: String, id: EventId },
     #[error("cannot write the output: {0}")]

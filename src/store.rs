@@ -3,6 +3,7 @@
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
 mod open;
+mod privacy;
 mod query;
 mod schema;
 mod writer;
@@ -26,6 +27,8 @@ pub struct Store {
     schema: Schema,
     /// Pinned time for relative filter terms (`since:-7d`); the wall clock when `None`.
     now: Option<DateTime<Utc>>,
+    /// The privacy cache attached to this connection, which answers `has:pii` and its kin.
+    cache: Option<PathBuf>,
 }
 
 /// Where a page starts. Pages always come back in ascending `(ts, id)` order.
@@ -71,7 +74,47 @@ impl Store {
             path: path.to_path_buf(),
             schema,
             now: None,
+            cache: None,
         })
+    }
+
+    /// Attaches a cache file (`crate::cache::Cache::path`) read-only, so that filters with
+    /// privacy terms can be answered. Replaces any cache attached before.
+    pub fn attach_cache(&mut self, path: &Path) -> Result<(), StoreError> {
+        self.detach_cache()?;
+        // An absolute path, so the store's URI-enabled connection never reads it as a URI.
+        let path = std::path::absolute(path).map_err(|e| StoreError::CacheUnusable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let unusable = |e: rusqlite::Error| StoreError::CacheUnusable {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        // The connection was opened read-only, and an attached file inherits that.
+        self.conn
+            .execute(
+                &format!("ATTACH DATABASE ?1 AS {}", privacy::ALIAS),
+                [path.to_string_lossy()],
+            )
+            .map_err(unusable)?;
+        privacy::register(&self.conn).map_err(unusable)?;
+        self.cache = Some(path);
+        Ok(())
+    }
+
+    /// Detaches the cache, if one is attached.
+    pub fn detach_cache(&mut self) -> Result<(), StoreError> {
+        if self.cache.take().is_some() {
+            self.conn
+                .execute(&format!("DETACH DATABASE {}", privacy::ALIAS), [])?;
+        }
+        Ok(())
+    }
+
+    /// The attached cache file, if any (a second connection attaches the same one).
+    pub fn cache_path(&self) -> Option<&Path> {
+        self.cache.as_deref()
     }
 
     /// Pins "now" for relative time terms, so results do not depend on the clock.
@@ -96,8 +139,20 @@ impl Store {
         self.now.unwrap_or_else(Utc::now)
     }
 
-    fn sql(&self, filter: &Filter) -> Sql {
-        Sql::new(&self.schema, filter, self.now())
+    /// The WHERE clause of `filter`; privacy terms need the attached cache.
+    fn sql(&self, filter: &Filter) -> Result<Sql, StoreError> {
+        let mut sql = Sql::new(&self.schema, filter, self.now());
+        if let Some(term) = filter.terms.iter().find(|t| t.test.is_privacy()) {
+            if self.cache.is_none() {
+                return Err(StoreError::NeedsCache {
+                    term: term.to_string(),
+                });
+            }
+            // Qualified: inside the cache subquery a bare `id` would be the cache's own.
+            let id = format!("{}.{}", self.schema.table_sql(), self.schema.id_sql());
+            privacy::add(&self.conn, &mut sql, filter, &privacy::Source::Export(&id))?;
+        }
+        Ok(sql)
     }
 
     /// Up to `limit` matching events from `anchor`, in ascending `(ts, id)` order.
@@ -134,7 +189,7 @@ impl Store {
         columns: &str,
         read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
-        let mut sql = self.sql(filter);
+        let mut sql = self.sql(filter)?;
         let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
         match anchor {
             Anchor::First | Anchor::Last => {}
@@ -164,7 +219,7 @@ impl Store {
 
     /// How many events match.
     pub fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        let sql = self.sql(filter);
+        let sql = self.sql(filter)?;
         let text = format!(
             "SELECT count(*) FROM {} {}",
             self.schema.table_sql(),
@@ -195,7 +250,7 @@ impl Store {
         let Some(column) = self.schema.column_sql(facet.column()) else {
             return Ok(Vec::new());
         };
-        let mut sql = self.sql(&filter.without(&Field::from(facet)));
+        let mut sql = self.sql(&filter.without(&Field::from(facet)))?;
         sql.push(format!("{column} IS NOT NULL"), Vec::new());
         if !needle.is_empty() {
             sql.push(
@@ -209,7 +264,7 @@ impl Store {
     /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
     /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
     pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
-        let by = |expr: &str, order: &str| self.group_by(expr, self.sql(filter), None, order);
+        let by = |expr: &str, order: &str| self.group_by(expr, self.sql(filter)?, None, order);
         let tenant = self
             .schema
             .column_sql("tenant_id")
@@ -281,7 +336,7 @@ impl Store {
         limit: Option<u64>,
         mut visit: impl FnMut(Event) -> bool,
     ) -> Result<u64, StoreError> {
-        let sql = self.sql(filter);
+        let sql = self.sql(filter)?;
         let text = format!(
             "SELECT {} FROM {} {} ORDER BY {}, {}",
             self.schema.event_columns(),
@@ -337,6 +392,18 @@ impl Store {
             extra,
         })
     }
+}
+
+/// Whether a file is a whole SQLite database, judged by its header alone: the cache checks
+/// its own files with the same test the export gets.
+pub(crate) fn check_header(path: &Path) -> Result<(), StoreError> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .len();
+    open::check_header(path, len)
 }
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {

@@ -1,0 +1,80 @@
+//! Getting the privacy cache a batch command's filter needs: the trusted one, else built now
+//! (progress on stderr when it is a terminal), or a throwaway one under `--no-cache`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use super::BatchError;
+use crate::cache::{BuildOptions, Cache, Distrust, Found};
+use crate::model::Filter;
+use crate::store::Store;
+use crate::text::thousands;
+
+/// Attaches the cache to `store` when `filter` has privacy terms, and returns it (keep it
+/// alive while the store is used: a throwaway cache is deleted when dropped). `None` when the
+/// filter needs no cache.
+pub fn attach_for(
+    store: &mut Store,
+    filter: &Filter,
+    no_cache: bool,
+) -> Result<Option<Cache>, BatchError> {
+    if !filter.needs_cache() {
+        return Ok(None);
+    }
+    let cache = if no_cache {
+        Cache::build_throwaway(store, options())?
+    } else {
+        match Cache::open(store.path())? {
+            Ok(cache) => cache,
+            Err(found) => {
+                if let Found::Removed(Distrust::Corrupt(why)) = &found {
+                    eprintln!("telex: note: the privacy cache was damaged ({why}); rebuilding it");
+                }
+                Cache::build(store, options())?
+            }
+        }
+    };
+    store.attach_cache(cache.path())?;
+    Ok(Some(cache))
+}
+
+/// Build options that draw `building the privacy cache: N / M events` on stderr, at most
+/// every half second, when stderr is a terminal.
+fn options() -> BuildOptions {
+    if !std::io::stderr().is_terminal() {
+        return BuildOptions::default();
+    }
+    let mut last = Instant::now();
+    let mut shown = false;
+    BuildOptions {
+        threads: 0,
+        progress: Some(Box::new(move |done, total| {
+            let end = total > 0 && done >= total;
+            if end && shown {
+                eprintln!(
+                    "\rbuilding the privacy cache: {} / {} events, indexing",
+                    thousands(done),
+                    thousands(total)
+                );
+                shown = false;
+            } else if !end && last.elapsed() >= Duration::from_millis(500) {
+                last = Instant::now();
+                shown = true;
+                eprint!(
+                    "\rbuilding the privacy cache: {} / {} events",
+                    thousands(done),
+                    thousands(total)
+                );
+            }
+        })),
+        cancel: None,
+    }
+}
+
+/// Attaches the export's trusted cache if there is one; never builds. Any problem just means
+/// no cache.
+pub fn attach_existing(store: &mut Store) -> Option<Cache> {
+    let cache = Cache::open(store.path()).ok()?.ok()?;
+    store.attach_cache(cache.path()).ok()?;
+    Some(cache)
+}

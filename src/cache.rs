@@ -1,0 +1,489 @@
+//! The sidecar cache database (DESIGN §1.3): what telex keeps about an export so that it never
+//! writes to the export itself. Per event its key columns (with the indexes an export may
+//! lack) and a compact form of its findings; per category and field the inventory of
+//! `telex scan --summary`. One file per export in the user's cache directory, named by a
+//! stable hash of the export's path, trusted only while it describes the export as it is now;
+//! anything else is rebuilt, never read.
+
+mod build;
+pub mod codec;
+mod schema;
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::UNIX_EPOCH;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use build::BuildOptions;
+pub use codec::StoredFinding;
+pub use schema::{Distrust, FORMAT, Meta};
+
+use crate::inventory::{FieldStats, Inventory};
+use crate::model::{EventId, Kind};
+use crate::pii;
+use crate::store::{Store, StoreError};
+
+/// The environment variable that moves the cache directory (tests point it at a temp dir).
+pub const DIR_ENV: &str = "TELEX_CACHE_DIR";
+
+/// Why there is no cache to use.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("privacy cache {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    #[error("no cache directory for this user: set {DIR_ENV} to one")]
+    NoDir,
+    #[error("the privacy cache build was cancelled")]
+    Cancelled,
+}
+
+impl CacheError {
+    fn io(path: &Path, e: &std::io::Error) -> CacheError {
+        CacheError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn sql(path: &Path, e: rusqlite::Error) -> CacheError {
+        CacheError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// An open, trusted cache file (read-only). A throwaway one (`--no-cache`) is deleted on drop.
+pub struct Cache {
+    conn: Connection,
+    path: PathBuf,
+    meta: Meta,
+    throwaway: bool,
+}
+
+/// What `Cache::open` found at the export's cache location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Missing,
+    /// A file that was there and has been removed, with the reason.
+    Removed(Distrust),
+}
+
+impl Cache {
+    /// The cache directory: `$TELEX_CACHE_DIR`, else the platform's user cache directory
+    /// (`~/.cache/telex` on Linux).
+    pub fn dir() -> Result<PathBuf, CacheError> {
+        if let Some(dir) = std::env::var_os(DIR_ENV).filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("", "", "telex")
+            .map(|p| p.cache_dir().to_path_buf())
+            .ok_or(CacheError::NoDir)
+    }
+
+    /// Where the cache of `export` lives: `<dir>/<export stem>-<FNV-1a of its canonical
+    /// path>.db`, so each export has its own file whatever the working directory.
+    pub fn location(export: &Path) -> Result<PathBuf, CacheError> {
+        let canonical = canonical(export)?;
+        let stem: String = canonical
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(40)
+            .collect();
+        let hash = codec::fnv1a(canonical.as_os_str().as_encoded_bytes());
+        Ok(Cache::dir()?.join(format!("{stem}-{hash:016x}.db")))
+    }
+
+    /// The export's cache if there is a trusted one. A stale or damaged file is removed (and
+    /// said so in `Found`); it is never read for answers.
+    pub fn open(export: &Path) -> Result<Result<Cache, Found>, CacheError> {
+        let path = Cache::location(export)?;
+        if !path.exists() {
+            return Ok(Err(Found::Missing));
+        }
+        let expected = identity(export)?;
+        match trust(&path, &expected) {
+            Ok(cache) => Ok(Ok(cache)),
+            Err(why) => {
+                remove(&path)?;
+                Ok(Err(Found::Removed(why)))
+            }
+        }
+    }
+
+    /// The trusted cache of the store's export, built first when there is none (or only a
+    /// stale or damaged one).
+    pub fn open_or_build(store: &Store, opts: BuildOptions) -> Result<Cache, CacheError> {
+        match Cache::open(store.path())? {
+            Ok(cache) => Ok(cache),
+            Err(_) => Cache::build(store, opts),
+        }
+    }
+
+    /// Builds the cache of the store's export into its location, replacing any file there.
+    /// The build writes a private temporary file beside it and renames it into place at the
+    /// end, so an interrupted build never leaves a file that could be trusted.
+    pub fn build(store: &Store, mut opts: BuildOptions) -> Result<Cache, CacheError> {
+        let path = Cache::location(store.path())?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        create_dir_private(dir)?;
+        sweep_temporaries(dir, &path);
+        let tmp = temporary_beside(&path);
+        let identity = identity(store.path())?;
+        let built = create_private(&tmp)
+            .and_then(|()| build::build_file(store, &identity, &tmp, &mut opts))
+            .and_then(|_| fs::rename(&tmp, &path).map_err(|e| CacheError::io(&path, &e)));
+        if let Err(e) = built {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        trust(&path, &identity).map_err(|why| distrusted(&path, &why))
+    }
+
+    /// Builds a cache for this run only (`--no-cache`): a temporary file outside the cache
+    /// directory, deleted when the `Cache` is dropped.
+    pub fn build_throwaway(store: &Store, mut opts: BuildOptions) -> Result<Cache, CacheError> {
+        let name = format!("telex-throwaway-{}-{}.db", std::process::id(), nanos_now());
+        let tmp = std::env::temp_dir().join(name);
+        let identity = identity(store.path())?;
+        let built = create_private(&tmp)
+            .and_then(|()| build::build_file(store, &identity, &tmp, &mut opts));
+        if let Err(e) = built {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        match trust(&tmp, &identity) {
+            Ok(mut cache) => {
+                cache.throwaway = true;
+                Ok(cache)
+            }
+            Err(why) => {
+                let _ = fs::remove_file(&tmp);
+                Err(distrusted(&tmp, &why))
+            }
+        }
+    }
+
+    /// The cache file, for `Store::attach_cache`.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The field inventory of the whole export, as `telex scan --summary` counts it, with
+    /// examples always masked.
+    pub fn inventory(&self) -> Result<Inventory, CacheError> {
+        let fail = |e| CacheError::sql(&self.path, e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT category, field, records, identified, kinds, example FROM inventory \
+                 ORDER BY category, field",
+            )
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(fail)?;
+        let mut inventory = Inventory::default();
+        for row in rows {
+            let (category, field, records, identified, kinds, example) = row.map_err(fail)?;
+            let kinds: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&kinds).unwrap_or_default();
+            let stats = FieldStats {
+                records: u64::try_from(records).unwrap_or(0),
+                identified: u64::try_from(identified).unwrap_or(0),
+                kinds: kinds
+                    .iter()
+                    .filter_map(|(k, n)| Some((Kind::parse(k)?, n.as_u64()?)))
+                    .collect(),
+                example,
+            };
+            inventory.insert(&category, &field, stats);
+        }
+        Ok(inventory)
+    }
+
+    /// The stored findings of one event (evidence left out: rescan the event for it), or
+    /// `None` when the cache has no such event.
+    pub fn findings(&self, id: EventId) -> Result<Option<Vec<StoredFinding>>, CacheError> {
+        let fail = |e| CacheError::sql(&self.path, e);
+        let blob: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row("SELECT findings FROM ev WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(fail)?;
+        let Some(blob) = blob else { return Ok(None) };
+        let decoded =
+            codec::decode(blob.as_deref().unwrap_or_default()).ok_or_else(|| CacheError::Io {
+                path: self.path.clone(),
+                reason: format!("damaged findings for event {id}"),
+            })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM fields WHERE id = ?1")
+            .map_err(fail)?;
+        let mut out = Vec::with_capacity(decoded.len());
+        for e in decoded {
+            let field: String = stmt.query_row([e.field], |r| r.get(0)).map_err(fail)?;
+            out.push(StoredFinding {
+                field,
+                kind: e.kind,
+                confidence: e.confidence,
+                span: e.span,
+            });
+        }
+        Ok(Some(out))
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        if self.throwaway {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A build running on a thread of its own, for the explorer: poll `progress`, `cancel` it,
+/// and `join` it for the cache (then `Store::attach_cache(cache.path())`).
+pub struct Builder {
+    done: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Result<Cache, CacheError>>>,
+}
+
+impl Builder {
+    /// Opens the export's trusted cache or builds it, on a new thread with its own read-only
+    /// connection. `throwaway` builds a cache for this run only (`--no-cache`).
+    pub fn start(export: &Path, throwaway: bool) -> Builder {
+        let done = Arc::new(AtomicU64::new(0));
+        let total = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, t) = (Arc::clone(&done), Arc::clone(&total));
+        let opts = BuildOptions {
+            threads: 0,
+            progress: Some(Box::new(move |n, of| {
+                d.store(n, Ordering::Relaxed);
+                t.store(of, Ordering::Relaxed);
+            })),
+            cancel: Some(Arc::clone(&cancel)),
+        };
+        let export = export.to_path_buf();
+        let handle = std::thread::spawn(move || {
+            let store = Store::open(&export)?;
+            if throwaway {
+                Cache::build_throwaway(&store, opts)
+            } else {
+                Cache::open_or_build(&store, opts)
+            }
+        });
+        Builder {
+            done,
+            total,
+            cancel,
+            handle: Some(handle),
+        }
+    }
+
+    /// Events scanned so far, and in the export (0 until it is counted).
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Asks the build to stop; `join` then returns `CacheError::Cancelled`.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Waits for the build and returns the trusted cache.
+    pub fn join(mut self) -> Result<Cache, CacheError> {
+        match self.handle.take() {
+            Some(handle) => handle.join().unwrap_or_else(|_| {
+                Err(CacheError::Io {
+                    path: PathBuf::new(),
+                    reason: "the cache build panicked".into(),
+                })
+            }),
+            None => Err(CacheError::Cancelled),
+        }
+    }
+}
+
+impl Drop for Builder {
+    /// A builder dropped unjoined stops its build rather than leave it running unseen.
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.cancel();
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The export as a cache must describe it: canonical path, size, modification time, and this
+/// telex's format and engine versions.
+fn identity(export: &Path) -> Result<Meta, CacheError> {
+    let path = canonical(export)?;
+    let md = fs::metadata(&path).map_err(|e| CacheError::io(export, &e))?;
+    let mtime_ns = md
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    Ok(Meta {
+        path: path.to_string_lossy().into_owned(),
+        size: md.len(),
+        mtime_ns,
+        format: FORMAT,
+        engine: i64::from(pii::ENGINE_VERSION),
+        events: 0,
+        ts_text: false,
+        built_at: String::new(),
+        build_ms: 0,
+    })
+}
+
+fn canonical(export: &Path) -> Result<PathBuf, CacheError> {
+    fs::canonicalize(export).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StoreError::NotFound(export.to_path_buf()).into(),
+        _ => CacheError::io(export, &e),
+    })
+}
+
+/// Opens a cache file read-only and checks it; any failure means it is not to be trusted.
+fn trust(path: &Path, expected: &Meta) -> Result<Cache, Distrust> {
+    if !schema::looks_whole(path) {
+        return Err(Distrust::Corrupt("not a whole SQLite file".into()));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|e| Distrust::Corrupt(e.to_string()))?;
+    conn.pragma_update(None, "query_only", true)
+        .map_err(|e| Distrust::Corrupt(e.to_string()))?;
+    let meta = schema::check(&conn, expected)?;
+    Ok(Cache {
+        conn,
+        path: path.to_path_buf(),
+        meta,
+        throwaway: false,
+    })
+}
+
+fn distrusted(path: &Path, why: &Distrust) -> CacheError {
+    let reason = match why {
+        Distrust::Stale(r) | Distrust::Corrupt(r) => r.clone(),
+    };
+    CacheError::Io {
+        path: path.to_path_buf(),
+        reason: format!("the file just built cannot be trusted: {reason}"),
+    }
+}
+
+fn remove(path: &Path) -> Result<(), CacheError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CacheError::io(path, &e)),
+    }
+}
+
+fn nanos_now() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// `.<name>.tmp-<pid>-<nanos>` beside the final file: never a name `open` looks at.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        nanos_now()
+    ))
+}
+
+/// Removes temporaries of this cache file that an interrupted build left behind. One that
+/// changed in the last ten minutes may belong to a build still running in another telex.
+fn sweep_temporaries(dir: &Path, path: &Path) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 600);
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The cache directory, readable by this user only where the platform allows: it holds
+/// copies of tenant, session and user ids.
+fn create_dir_private(dir: &Path) -> Result<(), CacheError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| CacheError::io(dir, &e))
+}
+
+/// Creates an empty file only this user can read, for SQLite to fill.
+fn create_private(path: &Path) -> Result<(), CacheError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| CacheError::io(path, &e))
+}

@@ -1,0 +1,293 @@
+//! Building a cache file: one scan of every event (`scanner::scan_parallel`), rows encoded on
+//! the scan's thread and written on a thread of their own, indexes made once after the bulk
+//! load, then `meta` last. The file is private until it is renamed into place.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::Instant;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+
+use super::CacheError;
+use super::codec::{self, ts_millis};
+use super::schema::{INDEXES, Meta, TABLES};
+use crate::inventory::{self, Inventory};
+use crate::model::{Event, Filter, Finding};
+use crate::scanner::{self, ScanError, ScanOptions};
+use crate::store::Store;
+
+/// Rows per batch sent to the writer thread.
+const BATCH: usize = 8192;
+
+/// How a build runs.
+#[derive(Default)]
+pub struct BuildOptions {
+    /// Scan threads; 0 = one per core.
+    pub threads: usize,
+    /// Called now and then with (events done, events in the export). While the indexes are
+    /// made at the end, done equals the total.
+    pub progress: Option<Box<dyn FnMut(u64, u64) + Send>>,
+    /// Set it to stop the build; it then ends with `CacheError::Cancelled`.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl BuildOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn report(&mut self, done: u64, total: u64) {
+        if let Some(p) = self.progress.as_mut() {
+            p(done, total);
+        }
+    }
+}
+
+/// One event's row of `ev`; its findings are a range of the batch's byte buffer.
+struct Row {
+    id: i64,
+    ts: Value,
+    category: u32,
+    name: u32,
+    tenant: Option<u32>,
+    session: Option<u32>,
+    user: Option<u32>,
+    kinds: i64,
+    classes: i64,
+    findings: std::ops::Range<usize>,
+}
+
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Row>,
+    bytes: Vec<u8>,
+}
+
+/// Strings → dense ids, in first-seen order.
+#[derive(Default)]
+struct Dict {
+    ids: HashMap<String, u32>,
+    list: Vec<String>,
+}
+
+impl Dict {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.ids.insert(s.to_string(), id);
+        self.list.push(s.to_string());
+        id
+    }
+}
+
+/// Why the scan's visitor stopped it.
+enum Stop {
+    Cancelled,
+    /// A timestamp that is not canonical: build again keeping timestamps as text.
+    TextTimestamps,
+    /// The writer thread is gone (its error is in its result).
+    Writer,
+}
+
+/// Writes the cache for `store` into `target` (a new private file) and returns its `meta`.
+/// `identity` is the export as it was before reading began.
+pub(super) fn build_file(
+    store: &Store,
+    identity: &Meta,
+    target: &Path,
+    opts: &mut BuildOptions,
+) -> Result<Meta, CacheError> {
+    let started = Instant::now();
+    let total = store.total()?;
+    opts.report(0, total);
+    let mut ts_text = false;
+    loop {
+        match attempt(store, target, ts_text, total, opts)? {
+            Some((conn, events)) => {
+                let mut meta = identity.clone();
+                meta.events = events;
+                meta.ts_text = ts_text;
+                meta.build_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                meta.built_at =
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+                meta.write(&conn).map_err(|e| CacheError::sql(target, e))?;
+                conn.execute_batch("COMMIT")
+                    .map_err(|e| CacheError::sql(target, e))?;
+                conn.close().map_err(|(_, e)| CacheError::sql(target, e))?;
+                return Ok(meta);
+            }
+            None if !ts_text => {
+                ts_text = true;
+                std::fs::remove_file(target).map_err(|e| CacheError::io(target, &e))?;
+                super::create_private(target)?;
+            }
+            None => return Err(CacheError::Cancelled),
+        }
+    }
+}
+
+/// One pass. `Ok(None)` when a non-canonical timestamp means the pass must be redone with
+/// text timestamps. On success the connection is inside the open transaction.
+fn attempt(
+    store: &Store,
+    target: &Path,
+    ts_text: bool,
+    total: u64,
+    opts: &mut BuildOptions,
+) -> Result<Option<(Connection, u64)>, CacheError> {
+    let fail = |e| CacheError::sql(target, e);
+    let conn = Connection::open(target).map_err(fail)?;
+    // A private file nobody reads until it is renamed: durability buys nothing here.
+    conn.execute_batch(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
+         PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY; PRAGMA threads=2; BEGIN;",
+    )
+    .map_err(fail)?;
+    conn.execute_batch(TABLES).map_err(fail)?;
+
+    let (tx, rx) = sync_channel::<Batch>(4);
+    let writer = std::thread::spawn(move || write_rows(conn, rx));
+
+    let mut vals = Dict::default();
+    let mut fields = Dict::default();
+    let mut inventory = Inventory::default();
+    let mut batch = Batch::default();
+    let mut done = 0u64;
+    let scan_opts = ScanOptions {
+        threads: opts.threads,
+        progress: None,
+    };
+    let mut visit = |event: &Event, findings: &[Finding]| -> Result<(), Stop> {
+        let s = &event.summary;
+        let ts = if ts_text {
+            Value::Text(s.ts.clone())
+        } else {
+            Value::Integer(ts_millis(&s.ts).ok_or(Stop::TextTimestamps)?)
+        };
+        let (kinds, classes) = codec::masks(findings);
+        let start = batch.bytes.len();
+        codec::encode(findings, &mut |f| fields.id(f), &mut batch.bytes);
+        batch.rows.push(Row {
+            id: s.id,
+            ts,
+            category: vals.id(&s.category),
+            name: vals.id(&s.name),
+            tenant: s.tenant_id.as_deref().map(|v| vals.id(v)),
+            session: s.session_id.as_deref().map(|v| vals.id(v)),
+            user: s.user_id.as_deref().map(|v| vals.id(v)),
+            kinds,
+            classes,
+            findings: start..batch.bytes.len(),
+        });
+        inventory.add(event, findings, |f| inventory::masked_value(event, f));
+        done += 1;
+        if batch.rows.len() >= BATCH {
+            if opts.cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            opts.report(done, total);
+            tx.send(std::mem::take(&mut batch))
+                .map_err(|_| Stop::Writer)?;
+        }
+        Ok(())
+    };
+    let scanned = scanner::scan_parallel(store, &Filter::default(), scan_opts, &mut visit);
+    let last = std::mem::take(&mut batch);
+    let sent_last = scanned.is_ok() && tx.send(last).is_ok();
+    drop(tx);
+    let written = writer
+        .join()
+        .map_err(|_| CacheError::io(target, &std::io::Error::other("the writer panicked")))?;
+    match scanned {
+        Err(ScanError::Store(e)) => return Err(e.into()),
+        Err(ScanError::Visit(Stop::Cancelled)) => return Err(CacheError::Cancelled),
+        Err(ScanError::Visit(Stop::TextTimestamps)) => return Ok(None),
+        Err(ScanError::Visit(Stop::Writer)) | Ok(()) => {}
+    }
+    let conn = written.map_err(fail)?;
+    if !sent_last {
+        return Err(CacheError::io(
+            target,
+            &std::io::Error::other("the writer stopped"),
+        ));
+    }
+    opts.report(done, total);
+    finish(&conn, &vals, &fields, &inventory).map_err(fail)?;
+    Ok(Some((conn, done)))
+}
+
+/// The writer thread: inserts every batch, then hands the connection back.
+fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connection> {
+    {
+        let mut stmt = conn.prepare(
+            "INSERT INTO ev(id, ts, category, name, tenant, session, user, kinds, classes, \
+             findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for batch in rx {
+            for r in &batch.rows {
+                let findings = &batch.bytes[r.findings.clone()];
+                stmt.execute(params![
+                    r.id,
+                    r.ts,
+                    r.category,
+                    r.name,
+                    r.tenant,
+                    r.session,
+                    r.user,
+                    r.kinds,
+                    r.classes,
+                    (!findings.is_empty()).then_some(findings),
+                ])?;
+            }
+        }
+    }
+    Ok(conn)
+}
+
+/// The dictionaries, the inventory and the indexes, after every row is in.
+fn finish(
+    conn: &Connection,
+    vals: &Dict,
+    fields: &Dict,
+    inventory: &Inventory,
+) -> rusqlite::Result<()> {
+    for (table, dict) in [
+        ("INSERT INTO vals(id, v) VALUES (?1, ?2)", vals),
+        ("INSERT INTO fields(id, name) VALUES (?1, ?2)", fields),
+    ] {
+        let mut stmt = conn.prepare(table)?;
+        for (id, v) in dict.list.iter().enumerate() {
+            stmt.execute(params![id as i64, v])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "INSERT INTO inventory(category, field, records, identified, kinds, example) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (category, field, st) in inventory.rows() {
+            let kinds: serde_json::Map<String, serde_json::Value> = st
+                .kinds
+                .iter()
+                .map(|(k, n)| (k.as_str().to_string(), serde_json::json!(n)))
+                .collect();
+            stmt.execute(params![
+                category,
+                field,
+                st.records as i64,
+                st.identified as i64,
+                serde_json::Value::Object(kinds).to_string(),
+                st.example,
+            ])?;
+        }
+    }
+    conn.execute_batch(INDEXES)
+}
