@@ -7,6 +7,7 @@
 
 mod build;
 pub mod codec;
+mod collect;
 mod schema;
 
 use std::fs::{self, OpenOptions};
@@ -67,7 +68,7 @@ pub struct Cache {
     throwaway: bool,
 }
 
-/// What `Cache::open` found at the export's cache location.
+/// What `CacheDir::open` found at the export's cache location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
     Missing,
@@ -75,21 +76,33 @@ pub enum Found {
     Removed(Distrust),
 }
 
-impl Cache {
-    /// The cache directory: `$TELEX_CACHE_DIR`, else the platform's user cache directory
-    /// (`~/.cache/telex` on Linux).
-    pub fn dir() -> Result<PathBuf, CacheError> {
+/// A directory of caches: the user's (`CacheDir::user`), or any other (tests use temp dirs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheDir(PathBuf);
+
+impl CacheDir {
+    /// `$TELEX_CACHE_DIR`, else the platform's user cache directory (`~/.cache/telex` on
+    /// Linux).
+    pub fn user() -> Result<CacheDir, CacheError> {
         if let Some(dir) = std::env::var_os(DIR_ENV).filter(|d| !d.is_empty()) {
-            return Ok(PathBuf::from(dir));
+            return Ok(CacheDir(PathBuf::from(dir)));
         }
         directories::ProjectDirs::from("", "", "telex")
-            .map(|p| p.cache_dir().to_path_buf())
+            .map(|p| CacheDir(p.cache_dir().to_path_buf()))
             .ok_or(CacheError::NoDir)
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> CacheDir {
+        CacheDir(dir.into())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 
     /// Where the cache of `export` lives: `<dir>/<export stem>-<FNV-1a of its canonical
     /// path>.db`, so each export has its own file whatever the working directory.
-    pub fn location(export: &Path) -> Result<PathBuf, CacheError> {
+    pub fn location(&self, export: &Path) -> Result<PathBuf, CacheError> {
         let canonical = canonical(export)?;
         let stem: String = canonical
             .file_stem()
@@ -106,13 +119,13 @@ impl Cache {
             .take(40)
             .collect();
         let hash = codec::fnv1a(canonical.as_os_str().as_encoded_bytes());
-        Ok(Cache::dir()?.join(format!("{stem}-{hash:016x}.db")))
+        Ok(self.0.join(format!("{stem}-{hash:016x}.db")))
     }
 
     /// The export's cache if there is a trusted one. A stale or damaged file is removed (and
     /// said so in `Found`); it is never read for answers.
-    pub fn open(export: &Path) -> Result<Result<Cache, Found>, CacheError> {
-        let path = Cache::location(export)?;
+    pub fn open(&self, export: &Path) -> Result<Result<Cache, Found>, CacheError> {
+        let path = self.location(export)?;
         if !path.exists() {
             return Ok(Err(Found::Missing));
         }
@@ -128,21 +141,20 @@ impl Cache {
 
     /// The trusted cache of the store's export, built first when there is none (or only a
     /// stale or damaged one).
-    pub fn open_or_build(store: &Store, opts: BuildOptions) -> Result<Cache, CacheError> {
-        match Cache::open(store.path())? {
+    pub fn open_or_build(&self, store: &Store, opts: BuildOptions) -> Result<Cache, CacheError> {
+        match self.open(store.path())? {
             Ok(cache) => Ok(cache),
-            Err(_) => Cache::build(store, opts),
+            Err(_) => self.build(store, opts),
         }
     }
 
     /// Builds the cache of the store's export into its location, replacing any file there.
     /// The build writes a private temporary file beside it and renames it into place at the
     /// end, so an interrupted build never leaves a file that could be trusted.
-    pub fn build(store: &Store, mut opts: BuildOptions) -> Result<Cache, CacheError> {
-        let path = Cache::location(store.path())?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        create_dir_private(dir)?;
-        sweep_temporaries(dir, &path);
+    pub fn build(&self, store: &Store, mut opts: BuildOptions) -> Result<Cache, CacheError> {
+        let path = self.location(store.path())?;
+        create_dir_private(&self.0)?;
+        sweep_temporaries(&self.0, &path);
         let tmp = temporary_beside(&path);
         let identity = identity(store.path())?;
         let built = create_private(&tmp)
@@ -154,7 +166,9 @@ impl Cache {
         }
         trust(&path, &identity).map_err(|why| distrusted(&path, &why))
     }
+}
 
+impl Cache {
     /// Builds a cache for this run only (`--no-cache`): a temporary file outside the cache
     /// directory, deleted when the `Cache` is dropped.
     pub fn build_throwaway(store: &Store, mut opts: BuildOptions) -> Result<Cache, CacheError> {
@@ -281,9 +295,9 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Opens the export's trusted cache or builds it, on a new thread with its own read-only
-    /// connection. `throwaway` builds a cache for this run only (`--no-cache`).
-    pub fn start(export: &Path, throwaway: bool) -> Builder {
+    /// Opens the export's trusted cache in `dir` or builds it there, on a new thread with its
+    /// own read-only connection. `None` builds a throwaway cache for this run (`--no-cache`).
+    pub fn start(export: &Path, dir: Option<CacheDir>) -> Builder {
         let done = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -299,10 +313,9 @@ impl Builder {
         let export = export.to_path_buf();
         let handle = std::thread::spawn(move || {
             let store = Store::open(&export)?;
-            if throwaway {
-                Cache::build_throwaway(&store, opts)
-            } else {
-                Cache::open_or_build(&store, opts)
+            match dir {
+                Some(dir) => dir.open_or_build(&store, opts),
+                None => Cache::build_throwaway(&store, opts),
             }
         });
         Builder {
@@ -372,6 +385,7 @@ fn identity(export: &Path) -> Result<Meta, CacheError> {
         engine: i64::from(pii::ENGINE_VERSION),
         events: 0,
         ts_text: false,
+        indexed: Vec::new(),
         built_at: String::new(),
         build_ms: 0,
     })

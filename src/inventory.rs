@@ -45,7 +45,11 @@ impl Inventory {
         let Some(fields) = self.by_category.get_mut(category) else {
             return;
         };
-        for_each_field(event, |field| bump(fields, field, |st| st.records += 1));
+        let mut list = FieldList::default();
+        list.read(event);
+        for field in list.iter() {
+            bump(fields, field, |st| st.records += 1);
+        }
         // Findings come sorted by field: one group per field.
         for group in findings.chunk_by(|a, b| a.field == b.field) {
             bump(fields, &group[0].field, |st| {
@@ -80,10 +84,17 @@ impl Inventory {
 
     /// Sets one row, as read back from the cache.
     pub fn insert(&mut self, category: &str, field: &str, stats: FieldStats) {
+        *self.stats_mut(category, field) = stats;
+    }
+
+    /// The counts of one category and field, created empty when new.
+    /// Not for hot loops: it copies both names.
+    pub fn stats_mut(&mut self, category: &str, field: &str) -> &mut FieldStats {
         self.by_category
             .entry(category.to_string())
             .or_default()
-            .insert(field.to_string(), stats);
+            .entry(field.to_string())
+            .or_default()
     }
 
     /// Every `(category, field, stats)`, sorted by category then field.
@@ -149,53 +160,92 @@ fn bump(fields: &mut HashMap<String, FieldStats>, field: &str, f: impl FnOnce(&m
     }
 }
 
-/// Every field of the event that the scan reads: the identity columns, extra columns and the
+/// The fields of one event that the scan reads: the identity columns, extra columns and the
 /// payload's leaves (RFC 6901 pointers), or `payload` itself when it is not a JSON object or
-/// array.
-pub fn for_each_field(event: &Event, mut visit: impl FnMut(&str)) {
-    let s = &event.summary;
-    for (name, value) in [
-        ("tenant_id", &s.tenant_id),
-        ("session_id", &s.session_id),
-        ("user_id", &s.user_id),
-    ] {
-        if value.is_some() {
-            visit(name);
+/// array. Reusable: reading the next event into it allocates nothing once it is warm, because
+/// a cache build does this for every event of the export.
+#[derive(Debug, Default)]
+pub struct FieldList {
+    path: String,
+    arena: String,
+    ends: Vec<usize>,
+}
+
+impl FieldList {
+    /// Replaces the list with the fields of `event`. The payload is walked straight from its
+    /// text without building a tree; its leaves count only when the whole payload parses, so a
+    /// broken one is the single field `payload`, as the scan treats it.
+    pub fn read(&mut self, event: &Event) {
+        self.arena.clear();
+        self.ends.clear();
+        let s = &event.summary;
+        for (name, value) in [
+            ("tenant_id", &s.tenant_id),
+            ("session_id", &s.session_id),
+            ("user_id", &s.user_id),
+        ] {
+            if value.is_some() {
+                self.push(name);
+            }
         }
-    }
-    for (name, value) in &event.extra {
-        if value.is_some() {
-            visit(name);
+        for (name, value) in &event.extra {
+            if value.is_some() {
+                self.push(name);
+            }
         }
-    }
-    let Some(payload) = event.payload.as_deref() else {
-        return;
-    };
-    let container = payload
-        .bytes()
-        .find(|c| !c.is_ascii_whitespace())
-        .is_some_and(|c| c == b'{' || c == b'[');
-    let mut path = String::from("payload");
-    // Walked straight from the text, without building a tree: this runs for every event of a
-    // cache build. Leaves are only reported once the whole payload parsed, so a broken one
-    // counts as the single field `payload`, as the scan treats it.
-    let mut leaves: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut arena = String::new();
-    let parsed = container && {
-        let mut de = serde_json::Deserializer::from_str(payload);
-        let walk = Walk {
-            path: &mut path,
-            arena: &mut arena,
-            leaves: &mut leaves,
+        let Some(payload) = event.payload.as_deref() else {
+            return;
         };
-        walk.deserialize(&mut de).is_ok() && de.end().is_ok()
-    };
-    if parsed {
-        for r in leaves {
-            visit(&arena[r]);
+        let container = payload
+            .bytes()
+            .find(|c| !c.is_ascii_whitespace())
+            .is_some_and(|c| c == b'{' || c == b'[');
+        let (columns, arena_len) = (self.ends.len(), self.arena.len());
+        self.path.clear();
+        self.path.push_str("payload");
+        let parsed = container && {
+            let mut de = serde_json::Deserializer::from_str(payload);
+            let walk = Walk {
+                path: &mut self.path,
+                arena: &mut self.arena,
+                ends: &mut self.ends,
+            };
+            walk.deserialize(&mut de).is_ok() && de.end().is_ok()
+        };
+        if !parsed {
+            self.ends.truncate(columns);
+            self.arena.truncate(arena_len);
+            self.push("payload");
         }
-    } else {
-        visit("payload");
+    }
+
+    fn push(&mut self, name: &str) {
+        self.arena.push_str(name);
+        self.ends.push(self.arena.len());
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.arena[a..b])
+    }
+
+    /// An exact key for the whole list (each name preceded by its length), so events of the
+    /// same shape can be counted once per shape.
+    pub fn key(&self, out: &mut Vec<u8>) {
+        for name in self.iter() {
+            out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+        }
+    }
+
+    /// The names of a list from its `key`.
+    pub fn names_of_key(mut key: &[u8]) -> impl Iterator<Item = &str> {
+        std::iter::from_fn(move || {
+            let len = u32::from_le_bytes(key.get(..4)?.try_into().ok()?) as usize;
+            let name = std::str::from_utf8(key.get(4..4 + len)?).ok()?;
+            key = &key[4 + len..];
+            Some(name)
+        })
     }
 }
 
@@ -203,21 +253,20 @@ pub fn for_each_field(event: &Event, mut visit: impl FnMut(&str)) {
 struct Walk<'w> {
     path: &'w mut String,
     arena: &'w mut String,
-    leaves: &'w mut Vec<std::ops::Range<usize>>,
+    ends: &'w mut Vec<usize>,
 }
 
 impl Walk<'_> {
     fn leaf(self) {
-        let start = self.arena.len();
         self.arena.push_str(self.path);
-        self.leaves.push(start..self.arena.len());
+        self.ends.push(self.arena.len());
     }
 
     fn child(&mut self) -> Walk<'_> {
         Walk {
             path: self.path,
             arena: self.arena,
-            leaves: self.leaves,
+            ends: self.ends,
         }
     }
 }
@@ -314,8 +363,13 @@ mod tests {
     }
 
     fn fields(payload: Option<&str>) -> Vec<String> {
-        let mut out = Vec::new();
-        for_each_field(&event(payload), |f| out.push(f.to_string()));
+        let mut list = FieldList::default();
+        list.read(&event(Some("[1]")));
+        list.read(&event(payload));
+        let out: Vec<String> = list.iter().map(String::from).collect();
+        let mut key = Vec::new();
+        list.key(&mut key);
+        assert_eq!(FieldList::names_of_key(&key).collect::<Vec<_>>(), out);
         out
     }
 

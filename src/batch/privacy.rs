@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use super::BatchError;
-use crate::cache::{BuildOptions, Cache, Distrust, Found};
+use crate::cache::{BuildOptions, Cache, CacheDir, Distrust, Found};
 use crate::model::Filter;
 use crate::store::Store;
 use crate::text::thousands;
@@ -24,13 +24,14 @@ pub fn attach_for(
     let cache = if no_cache {
         Cache::build_throwaway(store, options())?
     } else {
-        match Cache::open(store.path())? {
+        let dir = CacheDir::user()?;
+        match dir.open(store.path())? {
             Ok(cache) => cache,
             Err(found) => {
                 if let Found::Removed(Distrust::Corrupt(why)) = &found {
                     eprintln!("telex: note: the privacy cache was damaged ({why}); rebuilding it");
                 }
-                Cache::build(store, options())?
+                dir.build(store, options())?
             }
         }
     };
@@ -74,7 +75,7 @@ fn options() -> BuildOptions {
 /// Attaches the export's trusted cache if there is one; never builds. Any problem just means
 /// no cache.
 pub fn attach_existing(store: &mut Store) -> Option<Cache> {
-    let cache = Cache::open(store.path()).ok()?.ok()?;
+    let cache = CacheDir::user().ok()?.open(store.path()).ok()?.ok()?;
     store.attach_cache(cache.path()).ok()?;
     Some(cache)
 }

@@ -2,20 +2,18 @@
 //! the scan's thread and written on a thread of their own, indexes made once after the bulk
 //! load, then `meta` last. The file is private until it is renamed into place.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Instant;
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
 use super::CacheError;
-use super::codec::{self, ts_millis};
-use super::schema::{INDEXES, Meta, TABLES};
-use crate::inventory::{self, Inventory};
+use super::collect::{Batch, Collector, Dict};
+use super::schema::{DICT_INDEXES, KEY_INDEXES, Meta, TABLES};
+use crate::inventory::Inventory;
 use crate::model::{Event, Filter, Finding};
 use crate::scanner::{self, ScanError, ScanOptions};
 use crate::store::Store;
@@ -49,45 +47,6 @@ impl BuildOptions {
     }
 }
 
-/// One event's row of `ev`; its findings are a range of the batch's byte buffer.
-struct Row {
-    id: i64,
-    ts: Value,
-    category: u32,
-    name: u32,
-    tenant: Option<u32>,
-    session: Option<u32>,
-    user: Option<u32>,
-    kinds: i64,
-    classes: i64,
-    findings: std::ops::Range<usize>,
-}
-
-#[derive(Default)]
-struct Batch {
-    rows: Vec<Row>,
-    bytes: Vec<u8>,
-}
-
-/// Strings → dense ids, in first-seen order.
-#[derive(Default)]
-struct Dict {
-    ids: HashMap<String, u32>,
-    list: Vec<String>,
-}
-
-impl Dict {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
-        }
-        let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
-        self.ids.insert(s.to_string(), id);
-        self.list.push(s.to_string());
-        id
-    }
-}
-
 /// Why the scan's visitor stopped it.
 enum Stop {
     Cancelled,
@@ -109,12 +68,19 @@ pub(super) fn build_file(
     let total = store.total()?;
     opts.report(0, total);
     let mut ts_text = false;
+    let schema = store.schema();
+    let indexed: Vec<String> = KEY_INDEXES
+        .iter()
+        .map(|(column, _)| column.to_string())
+        .filter(|c| schema.has(c) && !schema.is_indexed(c))
+        .collect();
     loop {
-        match attempt(store, target, ts_text, total, opts)? {
+        match attempt(store, target, ts_text, total, &indexed, opts)? {
             Some((conn, events)) => {
                 let mut meta = identity.clone();
                 meta.events = events;
                 meta.ts_text = ts_text;
+                meta.indexed = indexed.clone();
                 meta.build_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 meta.built_at =
                     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
@@ -141,6 +107,7 @@ fn attempt(
     target: &Path,
     ts_text: bool,
     total: u64,
+    indexed: &[String],
     opts: &mut BuildOptions,
 ) -> Result<Option<(Connection, u64)>, CacheError> {
     let fail = |e| CacheError::sql(target, e);
@@ -156,38 +123,17 @@ fn attempt(
     let (tx, rx) = sync_channel::<Batch>(4);
     let writer = std::thread::spawn(move || write_rows(conn, rx));
 
-    let mut vals = Dict::default();
-    let mut fields = Dict::default();
-    let mut inventory = Inventory::default();
-    let mut batch = Batch::default();
-    let mut done = 0u64;
     let scan_opts = ScanOptions {
         threads: opts.threads,
         progress: None,
     };
+    let mut collector = Collector::new(ts_text);
+    let mut batch = Batch::default();
+    let mut done = 0u64;
     let mut visit = |event: &Event, findings: &[Finding]| -> Result<(), Stop> {
-        let s = &event.summary;
-        let ts = if ts_text {
-            Value::Text(s.ts.clone())
-        } else {
-            Value::Integer(ts_millis(&s.ts).ok_or(Stop::TextTimestamps)?)
-        };
-        let (kinds, classes) = codec::masks(findings);
-        let start = batch.bytes.len();
-        codec::encode(findings, &mut |f| fields.id(f), &mut batch.bytes);
-        batch.rows.push(Row {
-            id: s.id,
-            ts,
-            category: vals.id(&s.category),
-            name: vals.id(&s.name),
-            tenant: s.tenant_id.as_deref().map(|v| vals.id(v)),
-            session: s.session_id.as_deref().map(|v| vals.id(v)),
-            user: s.user_id.as_deref().map(|v| vals.id(v)),
-            kinds,
-            classes,
-            findings: start..batch.bytes.len(),
-        });
-        inventory.add(event, findings, |f| inventory::masked_value(event, f));
+        collector
+            .add(event, findings, &mut batch)
+            .map_err(|_| Stop::TextTimestamps)?;
         done += 1;
         if batch.rows.len() >= BATCH {
             if opts.cancelled() {
@@ -213,6 +159,9 @@ fn attempt(
         Err(ScanError::Visit(Stop::Writer)) | Ok(()) => {}
     }
     let conn = written.map_err(fail)?;
+    if opts.cancelled() {
+        return Err(CacheError::Cancelled);
+    }
     if !sent_last {
         return Err(CacheError::io(
             target,
@@ -220,7 +169,15 @@ fn attempt(
         ));
     }
     opts.report(done, total);
-    finish(&conn, &vals, &fields, &inventory).map_err(fail)?;
+    let inventory = collector.inventory();
+    finish(
+        &conn,
+        &collector.vals,
+        &collector.fields,
+        &inventory,
+        indexed,
+    )
+    .map_err(fail)?;
     Ok(Some((conn, done)))
 }
 
@@ -258,6 +215,7 @@ fn finish(
     vals: &Dict,
     fields: &Dict,
     inventory: &Inventory,
+    indexed: &[String],
 ) -> rusqlite::Result<()> {
     for (table, dict) in [
         ("INSERT INTO vals(id, v) VALUES (?1, ?2)", vals),
@@ -289,5 +247,11 @@ fn finish(
             ])?;
         }
     }
-    conn.execute_batch(INDEXES)
+    conn.execute_batch(DICT_INDEXES)?;
+    for (column, sql) in KEY_INDEXES {
+        if indexed.iter().any(|c| c == column) {
+            conn.execute_batch(sql)?;
+        }
+    }
+    Ok(())
 }

@@ -37,20 +37,35 @@ CREATE TABLE inventory(
 ) WITHOUT ROWID;
 ";
 
-/// Every index ends with the row id, so `(tenant, ts)` orders a tenant's events by `(ts, id)`:
-/// keyset pages walk them without sorting.
-pub const INDEXES: &str = "
+/// The dictionaries' lookups by text.
+pub const DICT_INDEXES: &str = "
 CREATE UNIQUE INDEX vals_v ON vals(v);
 CREATE UNIQUE INDEX fields_name ON fields(name);
-CREATE INDEX ev_ts ON ev(ts);
-CREATE INDEX ev_category ON ev(category, ts);
-CREATE INDEX ev_tenant ON ev(tenant, ts);
-CREATE INDEX ev_session ON ev(session, ts);
-CREATE INDEX ev_user ON ev(user, ts);
 ";
 
-/// The schema objects a trusted file must have.
-const OBJECTS: [&str; 12] = [
+/// The key indexes the cache can add, by the export column they stand in for: each is built
+/// only when the export has no index led by that column (so filters on it are fast on any
+/// export without paying, on a well-indexed one, for indexes it never uses). Every index ends
+/// with the row id, so `(tenant, ts)` orders a tenant's events by `(ts, id)`: keyset pages walk
+/// them without sorting.
+pub const KEY_INDEXES: [(&str, &str); 5] = [
+    ("ts", "CREATE INDEX ev_ts ON ev(ts)"),
+    ("category", "CREATE INDEX ev_category ON ev(category, ts)"),
+    ("tenant_id", "CREATE INDEX ev_tenant ON ev(tenant, ts)"),
+    ("session_id", "CREATE INDEX ev_session ON ev(session, ts)"),
+    ("user_id", "CREATE INDEX ev_user ON ev(user, ts)"),
+];
+
+/// The name of the index `KEY_INDEXES` builds for an export column.
+pub fn key_index_name(column: &str) -> Option<&'static str> {
+    KEY_INDEXES
+        .iter()
+        .find(|(c, _)| *c == column)
+        .and_then(|(_, sql)| sql.split_whitespace().nth(2))
+}
+
+/// The schema objects every trusted file has (plus the key indexes its meta lists).
+const OBJECTS: [&str; 7] = [
     "meta",
     "vals",
     "fields",
@@ -58,11 +73,6 @@ const OBJECTS: [&str; 12] = [
     "inventory",
     "vals_v",
     "fields_name",
-    "ev_ts",
-    "ev_category",
-    "ev_tenant",
-    "ev_session",
-    "ev_user",
 ];
 
 /// What a cache file says about itself and the export it was built from.
@@ -78,6 +88,8 @@ pub struct Meta {
     /// Timestamps kept as text (the export has some that are not canonical) rather than as
     /// milliseconds.
     pub ts_text: bool,
+    /// The export columns (`ts`, `category`, `tenant_id`…) whose key index the cache has.
+    pub indexed: Vec<String>,
     /// When the build finished (RFC 3339, nanoseconds): tells one build from another.
     pub built_at: String,
     pub build_ms: u64,
@@ -93,6 +105,7 @@ impl Meta {
         stmt.execute(params!["engine", self.engine])?;
         stmt.execute(params!["events", self.events as i64])?;
         stmt.execute(params!["ts_text", i64::from(self.ts_text)])?;
+        stmt.execute(params!["indexed", self.indexed.join(",")])?;
         stmt.execute(params!["built_at", self.built_at])?;
         stmt.execute(params!["build_ms", self.build_ms as i64])?;
         // Written last, in the same transaction: a file without it was never finished.
@@ -131,6 +144,11 @@ impl Meta {
             engine: int("engine")?,
             events: u64::try_from(int("events")?).map_err(|e| e.to_string())?,
             ts_text: int("ts_text")? != 0,
+            indexed: text("indexed")?
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect(),
             built_at: text("built_at")?,
             build_ms: u64::try_from(int("build_ms")?).map_err(|e| e.to_string())?,
         })
@@ -163,7 +181,11 @@ pub fn check(conn: &Connection, expected: &Meta) -> Result<Meta, Distrust> {
             present.push(row.map_err(|e| corrupt(e.to_string()))?);
         }
     }
-    if let Some(missing) = OBJECTS.iter().find(|o| !present.iter().any(|p| p == *o)) {
+    let mut wanted: Vec<&str> = OBJECTS.to_vec();
+    for column in &meta.indexed {
+        wanted.push(key_index_name(column).ok_or_else(|| corrupt(format!("index on `{column}`")))?);
+    }
+    if let Some(missing) = wanted.iter().find(|o| !present.iter().any(|p| p == *o)) {
         return Err(corrupt(format!("no `{missing}`")));
     }
     if meta.format != expected.format || meta.engine != expected.engine {
