@@ -2,6 +2,7 @@
 //! it found, keyset pages on `(ts, id)`, counts, facets, statistics and streaming reads.
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
+mod keyed;
 mod open;
 mod privacy;
 mod query;
@@ -27,8 +28,9 @@ pub struct Store {
     schema: Schema,
     /// Pinned time for relative filter terms (`since:-7d`); the wall clock when `None`.
     now: Option<DateTime<Utc>>,
-    /// The privacy cache attached to this connection, which answers `has:pii` and its kin.
-    cache: Option<PathBuf>,
+    /// The privacy cache attached to this connection, which answers `has:pii` and its kin,
+    /// and stands in for the indexes the export lacks.
+    cache: Option<keyed::Attached>,
 }
 
 /// Where a page starts. Pages always come back in ascending `(ts, id)` order.
@@ -54,6 +56,22 @@ pub struct Stats {
     pub by_name: Vec<ValueCount>,
     pub by_day: Vec<ValueCount>,
 }
+
+/// A GROUP BY: the value shown, the expression grouped on, and the rows read.
+struct Grouping {
+    value: String,
+    group: String,
+    from: String,
+}
+
+/// Export key columns and the cache's columns holding their dictionary ids.
+const NATIVE_KEYS: [(&str, &str); 5] = [
+    ("category", "category"),
+    ("name", "name"),
+    ("tenant_id", "tenant"),
+    ("session_id", "session"),
+    ("user_id", "user"),
+];
 
 /// Lets another thread stop a query that this store is running (a superseded page or count).
 pub struct Interrupter(rusqlite::InterruptHandle);
@@ -99,7 +117,8 @@ impl Store {
             )
             .map_err(unusable)?;
         privacy::register(&self.conn).map_err(unusable)?;
-        self.cache = Some(path);
+        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(unusable)?;
+        self.cache = Some(attached);
         Ok(())
     }
 
@@ -114,7 +133,21 @@ impl Store {
 
     /// The attached cache file, if any (a second connection attaches the same one).
     pub fn cache_path(&self) -> Option<&Path> {
-        self.cache.as_deref()
+        self.cache.as_ref().map(|c| c.path.as_path())
+    }
+
+    /// The WHERE clause over the cache's key table, when the attached cache should answer.
+    fn cache_plan(
+        &self,
+        filter: &Filter,
+        purpose: keyed::Purpose,
+    ) -> Result<Option<Sql>, StoreError> {
+        match &self.cache {
+            Some(cache) => {
+                keyed::plan(&self.conn, &self.schema, cache, filter, self.now(), purpose)
+            }
+            None => Ok(None),
+        }
     }
 
     /// Pins "now" for relative time terms, so results do not depend on the clock.
@@ -189,7 +222,10 @@ impl Store {
         columns: &str,
         read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
-        let mut sql = self.sql(filter)?;
+        let (mut sql, driven) = match self.cache_plan(filter, keyed::Purpose::Page)? {
+            Some(sql) => (sql, true),
+            None => (self.sql(filter)?, false),
+        };
         let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
         match anchor {
             Anchor::First | Anchor::Last => {}
@@ -198,13 +234,29 @@ impl Store {
             Anchor::Before(c) => sql.after(c, "<"),
         }
         let order = if descending { "DESC" } else { "ASC" };
-        let text = format!(
-            "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} LIMIT ?",
-            table = self.schema.table_sql(),
-            where_ = sql.where_clause(),
-            ts = self.schema.ts_sql(),
-            id = self.schema.id_sql(),
-        );
+        let text = if driven {
+            // The page's ids in order from the cache's index, then each row from the export.
+            format!(
+                "SELECT {columns} FROM (SELECT {ev}.id AS k_id, {ev}.ts AS k_ts \
+                 FROM {cache}.ev AS {ev} {where_} ORDER BY {ev}.ts {order}, {ev}.id {order} \
+                 LIMIT ?) AS k JOIN {table} ON {table}.{id} = k.k_id \
+                 ORDER BY k.k_ts {order}, k.k_id {order}",
+                ev = keyed::EV,
+                cache = privacy::ALIAS,
+                table = self.schema.table_sql(),
+                where_ = sql.where_clause(),
+                id = self.schema.id_sql(),
+            )
+        } else {
+            format!(
+                "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} \
+                 LIMIT ?",
+                table = self.schema.table_sql(),
+                where_ = sql.where_clause(),
+                ts = self.schema.ts_sql(),
+                id = self.schema.id_sql(),
+            )
+        };
         let mut params = sql.params;
         params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare_cached(&text)?;
@@ -219,12 +271,11 @@ impl Store {
 
     /// How many events match.
     pub fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        let sql = self.sql(filter)?;
-        let text = format!(
-            "SELECT count(*) FROM {} {}",
-            self.schema.table_sql(),
-            sql.where_clause()
-        );
+        let (sql, from) = match self.cache_plan(filter, keyed::Purpose::Count)? {
+            Some(sql) => (sql, format!("{}.ev AS {}", privacy::ALIAS, keyed::EV)),
+            None => (self.sql(filter)?, self.schema.table_sql()),
+        };
+        let text = format!("SELECT count(*) FROM {from} {}", sql.where_clause());
         let n: i64 = self
             .conn
             .prepare_cached(&text)?
@@ -247,28 +298,29 @@ impl Store {
         needle: &str,
         limit: usize,
     ) -> Result<Vec<ValueCount>, StoreError> {
-        let Some(column) = self.schema.column_sql(facet.column()) else {
+        if !self.schema.has(facet.column()) {
             return Ok(Vec::new());
-        };
-        let mut sql = self.sql(&filter.without(&Field::from(facet)))?;
-        sql.push(format!("{column} IS NOT NULL"), Vec::new());
+        }
+        let filter = filter.without(&Field::from(facet));
+        let (mut sql, cached) = self.counting(&filter)?;
+        let by = self.grouping(cached, facet.column());
+        sql.push(format!("{} IS NOT NULL", by.group), Vec::new());
         if !needle.is_empty() {
             sql.push(
-                format!("instr(lower({column}), lower(?)) > 0"),
+                format!("instr(lower({}), lower(?)) > 0", by.value),
                 vec![Value::Text(needle.to_string())],
             );
         }
-        self.group_by(&column, sql, Some(limit), "count(*) DESC, 1 ASC")
+        self.group_by(&by, sql, Some(limit), "count(*) DESC, 1 ASC")
     }
 
     /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
     /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
     pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
-        let by = |expr: &str, order: &str| self.group_by(expr, self.sql(filter)?, None, order);
-        let tenant = self
-            .schema
-            .column_sql("tenant_id")
-            .unwrap_or_else(|| "NULL".into());
+        let by = |column: &str, order: &str| {
+            let (sql, cached) = self.counting(filter)?;
+            self.group_by(&self.grouping(cached, column), sql, None, order)
+        };
         let by_category = by("category", "count(*) DESC, 1 ASC")?;
         let matching = by_category.iter().map(|v| v.count).sum();
         Ok(Stats {
@@ -279,23 +331,78 @@ impl Store {
             },
             matching,
             by_category,
-            by_tenant: by(&tenant, "count(*) DESC, 1 ASC")?,
+            by_tenant: by("tenant_id", "count(*) DESC, 1 ASC")?,
             by_name: by("name", "count(*) DESC, 1 ASC")?,
-            by_day: by(&format!("substr({}, 1, 10)", self.schema.ts_sql()), "1 ASC")?,
+            by_day: by("day", "1 ASC")?,
         })
+    }
+
+    /// The WHERE clause for counting `filter`, and whether it is over the cache's key table.
+    fn counting(&self, filter: &Filter) -> Result<(Sql, bool), StoreError> {
+        Ok(match self.cache_plan(filter, keyed::Purpose::Count)? {
+            Some(sql) => (sql, true),
+            None => (self.sql(filter)?, false),
+        })
+    }
+
+    /// How to group rows by an export column (or `day`, the date of `ts`), on the export or
+    /// on the cache's key table, where values are dictionary ids looked up for display.
+    fn grouping(&self, cached: bool, column: &str) -> Grouping {
+        let cache = self.cache.as_ref().filter(|_| cached);
+        match cache {
+            None => {
+                let value = if column == "day" {
+                    format!("substr({}, 1, 10)", self.schema.ts_sql())
+                } else {
+                    self.schema
+                        .column_sql(column)
+                        .unwrap_or_else(|| "NULL".into())
+                };
+                Grouping {
+                    group: value.clone(),
+                    value,
+                    from: self.schema.table_sql(),
+                }
+            }
+            Some(cache) => {
+                let ev = format!("{}.ev AS {}", privacy::ALIAS, keyed::EV);
+                let key = NATIVE_KEYS.iter().find(|(c, _)| *c == column);
+                match key {
+                    Some((_, key)) => Grouping {
+                        value: "v.v".into(),
+                        group: format!("{}.{key}", keyed::EV),
+                        from: format!(
+                            "{ev} LEFT JOIN {}.vals AS v ON v.id = {}.{key}",
+                            privacy::ALIAS,
+                            keyed::EV
+                        ),
+                    },
+                    None => {
+                        let day = keyed::day_expr(cache);
+                        Grouping {
+                            value: day.clone(),
+                            group: day,
+                            from: ev,
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn group_by(
         &self,
-        expr: &str,
+        by: &Grouping,
         sql: Sql,
         limit: Option<usize>,
         order: &str,
     ) -> Result<Vec<ValueCount>, StoreError> {
         let mut text = format!(
-            "SELECT {expr}, count(*) FROM {} {} GROUP BY 1 ORDER BY {order}",
-            self.schema.table_sql(),
-            sql.where_clause()
+            "SELECT {}, count(*) FROM {} {} GROUP BY {} ORDER BY {order}",
+            by.value,
+            by.from,
+            sql.where_clause(),
+            by.group
         );
         let mut params = sql.params;
         if let Some(limit) = limit {

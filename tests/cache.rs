@@ -579,3 +579,129 @@ fn cli_bad_privacy_terms_exit_2_with_the_valid_values() {
         "no cache for a bad filter"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exports without indexes: the cache's key table drives the queries
+
+/// A generated export twice: as generated (indexed) and with every index dropped.
+fn generated_pair() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let indexed = dir.path().join("indexed.db");
+    let opts = telex::generate::GenerateOptions {
+        events: 3_000,
+        seed: 11,
+        truth: None,
+        force: false,
+    };
+    telex::generate::generate(&indexed, &opts, &mut |_| {}).unwrap();
+    let bare = dir.path().join("bare.db");
+    std::fs::copy(&indexed, &bare).unwrap();
+    let conn = Connection::open(&bare).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!names.is_empty());
+    for name in names {
+        conn.execute_batch(&format!("DROP INDEX \"{name}\""))
+            .unwrap();
+    }
+    drop(conn);
+    (dir, indexed, bare)
+}
+
+#[test]
+fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
+    let (_d, indexed, bare) = generated_pair();
+    let (_c, dir) = cache_dir();
+    let plain = Store::open(&indexed).unwrap();
+    let (driven, cache) = attached(&bare, &dir);
+    assert_eq!(
+        cache.meta().indexed,
+        ["ts", "category", "tenant_id", "session_id", "user_id"]
+    );
+    let (indexed_cached, _cache2) = attached(&indexed, &dir);
+    let probe = plain
+        .page(&parse(&plain, "category:support"), &Anchor::First, 1)
+        .unwrap()
+        .remove(0);
+    let tenant = probe.tenant_id.clone().unwrap();
+    let session = probe.session_id.clone().unwrap();
+    let user = probe.user_id.clone().unwrap();
+    let key_filters = vec![
+        String::new(),
+        "category:error".into(),
+        format!("tenant:{tenant}"),
+        format!("session:{session}"),
+        format!("user:{user}"),
+        format!("-tenant:{tenant} category:usage"),
+        "category:usage category:error".into(),
+        format!("tenant:{}*", &tenant[..3]),
+        "name:signin_error".into(),
+        format!("since:{} until:2030-01-01", &probe.ts[..10]),
+        format!("-since:{}", &probe.ts[..10]),
+        "tenant:no-such-tenant".into(),
+    ];
+    let privacy_filters = [
+        "has:secret",
+        "-has:pii",
+        "kind:email category:support",
+        "class:user -kind:ip_address",
+        "field:payload/*",
+        "has:secret since:2000-01-01",
+    ];
+    let check = |a: &Store, b: &Store, text: &str| {
+        let fa = parse(a, text);
+        let fb = parse(b, text);
+        assert_eq!(a.count(&fa).unwrap(), b.count(&fb).unwrap(), "count {text}");
+        for anchor in [Anchor::First, Anchor::Last] {
+            let pa = a.page(&fa, &anchor, 25).unwrap();
+            let pb = b.page(&fb, &anchor, 25).unwrap();
+            assert_eq!(pa, pb, "page {anchor:?} {text}");
+            if let Some(mid) = pa.get(pa.len() / 2) {
+                for anchor in [
+                    Anchor::After(mid.cursor()),
+                    Anchor::Before(mid.cursor()),
+                    Anchor::From(mid.cursor()),
+                ] {
+                    assert_eq!(
+                        a.page(&fa, &anchor, 25).unwrap(),
+                        b.page(&fb, &anchor, 25).unwrap(),
+                        "page {anchor:?} {text}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            a.page_events(&fa, &Anchor::Last, 10).unwrap(),
+            b.page_events(&fb, &Anchor::Last, 10).unwrap(),
+            "events {text}"
+        );
+        for facet in [
+            telex::model::Facet::Tenant,
+            telex::model::Facet::Category,
+            telex::model::Facet::Session,
+        ] {
+            assert_eq!(
+                a.facet_values(facet, &fa, "", 20).unwrap(),
+                b.facet_values(facet, &fb, "", 20).unwrap(),
+                "facet {facet:?} {text}"
+            );
+            assert_eq!(
+                a.facet_values(facet, &fa, "A", 20).unwrap(),
+                b.facet_values(facet, &fb, "A", 20).unwrap(),
+                "facet {facet:?} needle {text}"
+            );
+        }
+        assert_eq!(a.stats(&fa).unwrap(), b.stats(&fb).unwrap(), "stats {text}");
+    };
+    for text in &key_filters {
+        check(&driven, &plain, text);
+    }
+    for text in privacy_filters {
+        check(&driven, &indexed_cached, text);
+    }
+}

@@ -20,7 +20,6 @@ pub(super) enum Source<'a> {
     /// The query reads the export; the cache row is looked up by the export's id expression.
     Export(&'a str),
     /// The query reads the cache's `ev` table under this alias.
-    #[allow(dead_code)] // used by the cache-driven pages that come next
     Cache(&'a str),
 }
 
