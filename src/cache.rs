@@ -388,6 +388,7 @@ fn identity(export: &Path) -> Result<Meta, CacheError> {
         indexed: Vec::new(),
         built_at: String::new(),
         build_ms: 0,
+        finish_ms: 0,
     })
 }
 

@@ -469,7 +469,7 @@ fn key_indexes_are_built_only_for_what_the_export_lacks() {
     let cache = dir.build(&store, BuildOptions::default()).unwrap();
     assert_eq!(
         cache.meta().indexed,
-        ["ts", "category", "tenant_id", "session_id", "user_id"]
+        ["category", "tenant_id", "session_id", "user_id"]
     );
 }
 
@@ -621,7 +621,7 @@ fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
     let (driven, cache) = attached(&bare, &dir);
     assert_eq!(
         cache.meta().indexed,
-        ["ts", "category", "tenant_id", "session_id", "user_id"]
+        ["category", "tenant_id", "session_id", "user_id"]
     );
     let (indexed_cached, _cache2) = attached(&indexed, &dir);
     let probe = plain

@@ -76,12 +76,13 @@ pub(super) fn build_file(
         .collect();
     loop {
         match attempt(store, target, ts_text, total, &indexed, opts)? {
-            Some((conn, events)) => {
+            Some((conn, events, finish)) => {
                 let mut meta = identity.clone();
                 meta.events = events;
                 meta.ts_text = ts_text;
                 meta.indexed = indexed.clone();
                 meta.build_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                meta.finish_ms = u64::try_from(finish.as_millis()).unwrap_or(u64::MAX);
                 meta.built_at =
                     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
                 meta.write(&conn).map_err(|e| CacheError::sql(target, e))?;
@@ -109,13 +110,13 @@ fn attempt(
     total: u64,
     indexed: &[String],
     opts: &mut BuildOptions,
-) -> Result<Option<(Connection, u64)>, CacheError> {
+) -> Result<Option<(Connection, u64, std::time::Duration)>, CacheError> {
     let fail = |e| CacheError::sql(target, e);
     let conn = Connection::open(target).map_err(fail)?;
     // A private file nobody reads until it is renamed: durability buys nothing here.
     conn.execute_batch(
         "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
-         PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY; PRAGMA threads=2; BEGIN;",
+         PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA threads=2; BEGIN;",
     )
     .map_err(fail)?;
     conn.execute_batch(TABLES).map_err(fail)?;
@@ -169,6 +170,7 @@ fn attempt(
         ));
     }
     opts.report(done, total);
+    let finishing = Instant::now();
     let inventory = collector.inventory();
     finish(
         &conn,
@@ -178,7 +180,7 @@ fn attempt(
         indexed,
     )
     .map_err(fail)?;
-    Ok(Some((conn, done)))
+    Ok(Some((conn, done, finishing.elapsed())))
 }
 
 /// The writer thread: inserts every batch, then hands the connection back.

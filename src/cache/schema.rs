@@ -7,16 +7,19 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Bump when the tables or encodings change: older files are then stale and rebuilt.
-pub const FORMAT: i64 = 1;
+pub const FORMAT: i64 = 2;
 
 /// Tables, filled before any index exists (indexes are built once, after the bulk load).
+/// `ev` is stored in `(ts, id)` order, the order of every page: a filter on findings alone
+/// walks it front to back (or back to front) reading only these narrow rows, and the build
+/// appends to it, since the scan delivers events in that order.
 pub const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE vals(id INTEGER PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE fields(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE ev(
-    id INTEGER PRIMARY KEY,
     ts NOT NULL,
+    id INTEGER NOT NULL,
     category INTEGER NOT NULL,
     name INTEGER NOT NULL,
     tenant INTEGER,
@@ -24,8 +27,9 @@ CREATE TABLE ev(
     user INTEGER,
     kinds INTEGER NOT NULL,
     classes INTEGER NOT NULL,
-    findings BLOB
-);
+    findings BLOB,
+    PRIMARY KEY (ts, id)
+) WITHOUT ROWID;
 CREATE TABLE inventory(
     category TEXT NOT NULL,
     field TEXT NOT NULL,
@@ -37,19 +41,20 @@ CREATE TABLE inventory(
 ) WITHOUT ROWID;
 ";
 
-/// The dictionaries' lookups by text.
+/// The dictionaries' lookups by text, and events by id (privacy terms on a query that reads
+/// the export, and pages that fetch rows back from it).
 pub const DICT_INDEXES: &str = "
 CREATE UNIQUE INDEX vals_v ON vals(v);
 CREATE UNIQUE INDEX fields_name ON fields(name);
+CREATE UNIQUE INDEX ev_id ON ev(id);
 ";
 
 /// The key indexes the cache can add, by the export column they stand in for: each is built
 /// only when the export has no index led by that column (so filters on it are fast on any
 /// export without paying, on a well-indexed one, for indexes it never uses). Every index ends
-/// with the row id, so `(tenant, ts)` orders a tenant's events by `(ts, id)`: keyset pages walk
-/// them without sorting.
-pub const KEY_INDEXES: [(&str, &str); 5] = [
-    ("ts", "CREATE INDEX ev_ts ON ev(ts)"),
+/// with `ev`'s key, so `(tenant, ts)` holds `(tenant, ts, id)`: keyset pages walk a tenant's
+/// events without sorting. (`ts` needs none: `ev` itself is in that order.)
+pub const KEY_INDEXES: [(&str, &str); 4] = [
     ("category", "CREATE INDEX ev_category ON ev(category, ts)"),
     ("tenant_id", "CREATE INDEX ev_tenant ON ev(tenant, ts)"),
     ("session_id", "CREATE INDEX ev_session ON ev(session, ts)"),
@@ -65,7 +70,7 @@ pub fn key_index_name(column: &str) -> Option<&'static str> {
 }
 
 /// The schema objects every trusted file has (plus the key indexes its meta lists).
-const OBJECTS: [&str; 7] = [
+const OBJECTS: [&str; 8] = [
     "meta",
     "vals",
     "fields",
@@ -73,6 +78,7 @@ const OBJECTS: [&str; 7] = [
     "inventory",
     "vals_v",
     "fields_name",
+    "ev_id",
 ];
 
 /// What a cache file says about itself and the export it was built from.
@@ -93,6 +99,8 @@ pub struct Meta {
     /// When the build finished (RFC 3339, nanoseconds): tells one build from another.
     pub built_at: String,
     pub build_ms: u64,
+    /// The part of `build_ms` after the scan: dictionaries, inventory, indexes.
+    pub finish_ms: u64,
 }
 
 impl Meta {
@@ -108,6 +116,7 @@ impl Meta {
         stmt.execute(params!["indexed", self.indexed.join(",")])?;
         stmt.execute(params!["built_at", self.built_at])?;
         stmt.execute(params!["build_ms", self.build_ms as i64])?;
+        stmt.execute(params!["finish_ms", self.finish_ms as i64])?;
         // Written last, in the same transaction: a file without it was never finished.
         stmt.execute(params!["complete", 1])?;
         Ok(())
@@ -151,6 +160,7 @@ impl Meta {
                 .collect(),
             built_at: text("built_at")?,
             build_ms: u64::try_from(int("build_ms")?).map_err(|e| e.to_string())?,
+            finish_ms: u64::try_from(int("finish_ms")?).map_err(|e| e.to_string())?,
         })
     }
 }

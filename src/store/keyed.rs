@@ -106,13 +106,15 @@ pub(super) fn plan(
     let drive = match purpose {
         // Rows are fetched back from the export by id: only where that is a key lookup.
         Purpose::Page if !schema.id_is_key => false,
+        // The cache's `ev` is in `(ts, id)` order: it can always drive, and does unless the
+        // export has an index for a key the filter narrows to and the cache does not.
         Purpose::Page => {
-            if positive().any(|c| cache.has_index(c)) {
+            if positive().any(|c| cache.has_index(c)) || filter.needs_cache() {
                 true
             } else if positive().any(|c| schema.is_indexed(c)) {
                 false
             } else {
-                cache.has_index("ts")
+                !schema.is_indexed("ts")
             }
         }
         // Reading the cache's narrow rows beats a scan of the export's wide ones, and beats
