@@ -705,3 +705,18 @@ fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
         check(&driven, &indexed_cached, text);
     }
 }
+
+#[test]
+fn cli_an_unwritable_cache_directory_costs_the_reuse_not_the_answer() {
+    let (_d, path) = export();
+    let cache = tempfile::tempdir().unwrap();
+    // A file where the cache directory should be: it cannot be created.
+    let blocked = cache.path().join("telex");
+    std::fs::write(&blocked, b"not a directory").unwrap();
+    let p = path.to_str().unwrap();
+    let o = telex(&blocked, &["list", p, "class:secret", "--format", "jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 1);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("for this run only"), "{err}");
+}

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use super::BatchError;
-use crate::cache::{BuildOptions, Cache, CacheDir, Distrust, Found};
+use crate::cache::{BuildOptions, Cache, CacheDir, CacheError, Distrust, Found};
 use crate::model::Filter;
 use crate::store::Store;
 use crate::text::thousands;
@@ -21,19 +21,34 @@ pub fn attach_for(
     if !filter.needs_cache() {
         return Ok(None);
     }
-    let cache = if no_cache {
-        Cache::build_throwaway(store, options())?
-    } else {
-        let dir = CacheDir::user()?;
-        match dir.open(store.path())? {
+    let cache = match (no_cache, CacheDir::user()) {
+        (true, _) => Cache::build_throwaway(store, options())?,
+        (false, Err(e)) => {
+            eprintln!("telex: note: {e}; using a cache for this run only");
+            Cache::build_throwaway(store, options())?
+        }
+        (false, Ok(dir)) => match dir.open(store.path())? {
             Ok(cache) => cache,
             Err(found) => {
                 if let Found::Removed(Distrust::Corrupt(why)) = &found {
                     eprintln!("telex: note: the privacy cache was damaged ({why}); rebuilding it");
                 }
-                dir.build(store, options())?
+                match dir.build(store, options()) {
+                    Ok(cache) => cache,
+                    // A cache directory that cannot be written (read-only home, full disk)
+                    // costs the reuse, not the answer.
+                    Err(CacheError::Io { path, reason }) if path.starts_with(dir.path()) => {
+                        eprintln!(
+                            "telex: note: cannot write the privacy cache in {} ({reason}); using \
+                             one for this run only",
+                            dir.path().display()
+                        );
+                        Cache::build_throwaway(store, options())?
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
-        }
+        },
     };
     store.attach_cache(cache.path())?;
     Ok(Some(cache))
