@@ -222,6 +222,29 @@ impl Store {
         columns: &str,
         read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
+        let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
+        let (text, params) = self.ordered(filter, columns, anchor, Some(limit))?;
+        let mut stmt = self.conn.prepare_cached(&text)?;
+        let mut rows: Vec<T> = stmt
+            .query_map(params_from_iter(params), read)?
+            .collect::<Result<_, _>>()?;
+        if descending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// The SELECT of `columns` for the rows matching `filter` from `anchor` on, in `(ts, id)`
+    /// order (descending for `Last` and `Before`), with its parameters. The cache's key table
+    /// drives it when it should (`keyed::plan`): its ids in order, each row then read from the
+    /// export by id.
+    fn ordered(
+        &self,
+        filter: &Filter,
+        columns: &str,
+        anchor: &Anchor,
+        limit: Option<usize>,
+    ) -> Result<(String, Vec<Value>), StoreError> {
         let (mut sql, driven) = match self.cache_plan(filter, keyed::Purpose::Page)? {
             Some(sql) => (sql, true),
             None => (self.sql(filter)?, false),
@@ -234,39 +257,32 @@ impl Store {
             Anchor::Before(c) => sql.after(c, "<"),
         }
         let order = if descending { "DESC" } else { "ASC" };
+        let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
+        let table = self.schema.table_sql();
+        let id = self.schema.id_sql();
         let text = if driven {
-            // The page's ids in order from the cache's index, then each row from the export.
             format!(
                 "SELECT {columns} FROM (SELECT {ev}.id AS k_id, {ev}.ts AS k_ts \
-                 FROM {cache}.ev AS {ev} {where_} ORDER BY {ev}.ts {order}, {ev}.id {order} \
-                 LIMIT ?) AS k JOIN {table} ON {table}.{id} = k.k_id \
+                 FROM {cache}.ev AS {ev} {where_} ORDER BY {ev}.ts {order}, {ev}.id {order}\
+                 {limit_sql}) AS k JOIN {table} ON {table}.{id} = k.k_id \
                  ORDER BY k.k_ts {order}, k.k_id {order}",
                 ev = keyed::EV,
                 cache = privacy::ALIAS,
-                table = self.schema.table_sql(),
                 where_ = sql.where_clause(),
-                id = self.schema.id_sql(),
             )
         } else {
             format!(
-                "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} \
-                 LIMIT ?",
-                table = self.schema.table_sql(),
+                "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order}\
+                 {limit_sql}",
                 where_ = sql.where_clause(),
                 ts = self.schema.ts_sql(),
-                id = self.schema.id_sql(),
             )
         };
         let mut params = sql.params;
-        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-        let mut stmt = self.conn.prepare_cached(&text)?;
-        let mut rows: Vec<T> = stmt
-            .query_map(params_from_iter(params), read)?
-            .collect::<Result<_, _>>()?;
-        if descending {
-            rows.reverse();
+        if let Some(limit) = limit {
+            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         }
-        Ok(rows)
+        Ok((text, params))
     }
 
     /// How many events match.
@@ -443,17 +459,10 @@ impl Store {
         limit: Option<u64>,
         mut visit: impl FnMut(Event) -> bool,
     ) -> Result<u64, StoreError> {
-        let sql = self.sql(filter)?;
-        let text = format!(
-            "SELECT {} FROM {} {} ORDER BY {}, {}",
-            self.schema.event_columns(),
-            self.schema.table_sql(),
-            sql.where_clause(),
-            self.schema.ts_sql(),
-            self.schema.id_sql()
-        );
+        let columns = self.schema.event_columns();
+        let (text, params) = self.ordered(filter, &columns, &Anchor::First, None)?;
         let mut stmt = self.conn.prepare(&text)?;
-        let mut rows = stmt.query(params_from_iter(sql.params))?;
+        let mut rows = stmt.query(params_from_iter(params))?;
         let mut seen = 0;
         while limit.is_none_or(|l| seen < l) {
             let Some(row) = rows.next()? else { break };

@@ -697,6 +697,16 @@ fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
             );
         }
         assert_eq!(a.stats(&fa).unwrap(), b.stats(&fb).unwrap(), "stats {text}");
+        let stream = |s: &Store, f: &Filter| {
+            let mut out = Vec::new();
+            s.for_each_event(f, Some(500), |e| {
+                out.push(e);
+                true
+            })
+            .unwrap();
+            out
+        };
+        assert_eq!(stream(a, &fa), stream(b, &fb), "for_each_event {text}");
     };
     for text in &key_filters {
         check(&driven, &plain, text);
