@@ -122,6 +122,17 @@ impl Store {
         Ok(())
     }
 
+    /// A second connection to the same export, with the same cache attached and the same
+    /// pinned time: what a worker thread needs (a connection serves one thread).
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        let mut store = Store::open(&self.path)?;
+        store.now = self.now;
+        if let Some(cache) = &self.cache {
+            store.attach_cache(&cache.path)?;
+        }
+        Ok(store)
+    }
+
     /// Detaches the cache, if one is attached.
     pub fn detach_cache(&mut self) -> Result<(), StoreError> {
         if self.cache.take().is_some() {

@@ -365,6 +365,10 @@ fn a_throwaway_cache_is_gone_when_dropped() {
     assert!(file.exists());
     store.attach_cache(&file).unwrap();
     assert_eq!(ids(&store, "class:secret"), [14]);
+    let second = store.reopen().unwrap();
+    assert_eq!(second.cache_path(), store.cache_path());
+    assert_eq!(ids(&second, "class:secret"), [14]);
+    drop((store, second));
     drop(cache);
     assert!(!file.exists());
 }
