@@ -11,7 +11,7 @@ use std::time::Instant;
 use rusqlite::{Connection, params};
 
 use super::CacheError;
-use super::collect::{Batch, Collector, Dict};
+use super::collect::{Batch, Collector, Dict, Row};
 use super::schema::{DICT_INDEXES, KEY_INDEXES, Meta, TABLES};
 use crate::inventory::Inventory;
 use crate::model::{Event, Filter, Finding};
@@ -186,29 +186,59 @@ fn attempt(
 /// The writer thread: inserts every batch, then hands the connection back.
 fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connection> {
     {
-        let mut stmt = conn.prepare(
-            "INSERT INTO ev(id, ts, category, name, tenant, session, user, kinds, classes, \
-             findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
+        let insert = |rows: usize| {
+            let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            format!(
+                "INSERT INTO ev(id, ts, category, name, tenant, session, user, kinds, classes, \
+                 findings) VALUES {}",
+                vec![one; rows].join(", ")
+            )
+        };
+        // Many rows per statement: a statement's own cost is then paid once per chunk.
+        let mut many = conn.prepare(&insert(CHUNK))?;
+        let mut one = conn.prepare(&insert(1))?;
         for batch in rx {
-            for r in &batch.rows {
-                let findings = &batch.bytes[r.findings.clone()];
-                stmt.execute(params![
-                    r.id,
-                    r.ts,
-                    r.category,
-                    r.name,
-                    r.tenant,
-                    r.session,
-                    r.user,
-                    r.kinds,
-                    r.classes,
-                    (!findings.is_empty()).then_some(findings),
-                ])?;
+            let mut chunks = batch.rows.chunks_exact(CHUNK);
+            for chunk in &mut chunks {
+                bind_rows(&mut many, chunk, &batch.bytes)?;
+                many.raw_execute()?;
+            }
+            for row in chunks.remainder() {
+                bind_rows(&mut one, std::slice::from_ref(row), &batch.bytes)?;
+                one.raw_execute()?;
             }
         }
     }
     Ok(conn)
+}
+
+/// Rows per multi-row INSERT (10 parameters each, far below SQLite's limit).
+const CHUNK: usize = 64;
+
+fn bind_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    rows: &[Row],
+    bytes: &[u8],
+) -> rusqlite::Result<()> {
+    let mut i = 0;
+    let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
+        i += 1;
+        stmt.raw_bind_parameter(i, v)
+    };
+    for r in rows {
+        let findings = &bytes[r.findings.clone()];
+        bind(stmt, &r.id)?;
+        bind(stmt, &r.ts)?;
+        bind(stmt, &r.category)?;
+        bind(stmt, &r.name)?;
+        bind(stmt, &r.tenant)?;
+        bind(stmt, &r.session)?;
+        bind(stmt, &r.user)?;
+        bind(stmt, &r.kinds)?;
+        bind(stmt, &r.classes)?;
+        bind(stmt, &(!findings.is_empty()).then_some(findings))?;
+    }
+    Ok(())
 }
 
 /// The dictionaries, the inventory and the indexes, after every row is in.
