@@ -6,26 +6,28 @@
 //! anything else is rebuilt, never read.
 
 mod build;
+mod builder;
 pub mod codec;
 mod collect;
+mod files;
 mod schema;
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
-use std::time::UNIX_EPOCH;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 pub use build::BuildOptions;
+pub use builder::Builder;
 pub use codec::StoredFinding;
+use files::{
+    canonical, create_dir_private, create_private, distrusted, identity, nanos_now, remove,
+    sweep_temporaries, temporary_beside, trust,
+};
 pub use schema::{Distrust, FORMAT, Meta};
 
 use crate::inventory::{FieldStats, Inventory};
 use crate::model::{EventId, Kind};
-use crate::pii;
 use crate::store::{Store, StoreError};
 
 /// The environment variable that moves the cache directory (tests point it at a temp dir).
@@ -283,222 +285,4 @@ impl Drop for Cache {
             let _ = fs::remove_file(&self.path);
         }
     }
-}
-
-/// A build running on a thread of its own, for the explorer: poll `progress`, `cancel` it,
-/// and `join` it for the cache (then `Store::attach_cache(cache.path())`).
-pub struct Builder {
-    done: Arc<AtomicU64>,
-    total: Arc<AtomicU64>,
-    cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<Cache, CacheError>>>,
-}
-
-impl Builder {
-    /// Opens the export's trusted cache in `dir` or builds it there, on a new thread with its
-    /// own read-only connection. `None` builds a throwaway cache for this run (`--no-cache`).
-    pub fn start(export: &Path, dir: Option<CacheDir>) -> Builder {
-        let done = Arc::new(AtomicU64::new(0));
-        let total = Arc::new(AtomicU64::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (d, t) = (Arc::clone(&done), Arc::clone(&total));
-        let opts = BuildOptions {
-            threads: 0,
-            progress: Some(Box::new(move |n, of| {
-                d.store(n, Ordering::Relaxed);
-                t.store(of, Ordering::Relaxed);
-            })),
-            cancel: Some(Arc::clone(&cancel)),
-        };
-        let export = export.to_path_buf();
-        let handle = std::thread::spawn(move || {
-            let store = Store::open(&export)?;
-            match dir {
-                Some(dir) => dir.open_or_build(&store, opts),
-                None => Cache::build_throwaway(&store, opts),
-            }
-        });
-        Builder {
-            done,
-            total,
-            cancel,
-            handle: Some(handle),
-        }
-    }
-
-    /// Events scanned so far, and in the export (0 until it is counted).
-    pub fn progress(&self) -> (u64, u64) {
-        (
-            self.done.load(Ordering::Relaxed),
-            self.total.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Asks the build to stop; `join` then returns `CacheError::Cancelled`.
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
-    }
-
-    /// Waits for the build and returns the trusted cache.
-    pub fn join(mut self) -> Result<Cache, CacheError> {
-        match self.handle.take() {
-            Some(handle) => handle.join().unwrap_or_else(|_| {
-                Err(CacheError::Io {
-                    path: PathBuf::new(),
-                    reason: "the cache build panicked".into(),
-                })
-            }),
-            None => Err(CacheError::Cancelled),
-        }
-    }
-}
-
-impl Drop for Builder {
-    /// A builder dropped unjoined stops its build rather than leave it running unseen.
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            self.cancel();
-            let _ = handle.join();
-        }
-    }
-}
-
-/// The export as a cache must describe it: canonical path, size, modification time, and this
-/// telex's format and engine versions.
-fn identity(export: &Path) -> Result<Meta, CacheError> {
-    let path = canonical(export)?;
-    let md = fs::metadata(&path).map_err(|e| CacheError::io(export, &e))?;
-    let mtime_ns = md
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    Ok(Meta {
-        path: path.to_string_lossy().into_owned(),
-        size: md.len(),
-        mtime_ns,
-        format: FORMAT,
-        engine: i64::from(pii::ENGINE_VERSION),
-        events: 0,
-        ts_text: false,
-        indexed: Vec::new(),
-        built_at: String::new(),
-        build_ms: 0,
-        finish_ms: 0,
-    })
-}
-
-fn canonical(export: &Path) -> Result<PathBuf, CacheError> {
-    fs::canonicalize(export).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => StoreError::NotFound(export.to_path_buf()).into(),
-        _ => CacheError::io(export, &e),
-    })
-}
-
-/// Opens a cache file read-only and checks it; any failure means it is not to be trusted.
-fn trust(path: &Path, expected: &Meta) -> Result<Cache, Distrust> {
-    if !schema::looks_whole(path) {
-        return Err(Distrust::Corrupt("not a whole SQLite file".into()));
-    }
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(|e| Distrust::Corrupt(e.to_string()))?;
-    conn.pragma_update(None, "query_only", true)
-        .map_err(|e| Distrust::Corrupt(e.to_string()))?;
-    let meta = schema::check(&conn, expected)?;
-    Ok(Cache {
-        conn,
-        path: path.to_path_buf(),
-        meta,
-        throwaway: false,
-    })
-}
-
-fn distrusted(path: &Path, why: &Distrust) -> CacheError {
-    let reason = match why {
-        Distrust::Stale(r) | Distrust::Corrupt(r) => r.clone(),
-    };
-    CacheError::Io {
-        path: path.to_path_buf(),
-        reason: format!("the file just built cannot be trusted: {reason}"),
-    }
-}
-
-fn remove(path: &Path) -> Result<(), CacheError> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(CacheError::io(path, &e)),
-    }
-}
-
-fn nanos_now() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
-
-/// `.<name>.tmp-<pid>-<nanos>` beside the final file: never a name `open` looks at.
-fn temporary_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        nanos_now()
-    ))
-}
-
-/// Removes temporaries of this cache file that an interrupted build left behind. One that
-/// changed in the last ten minutes may belong to a build still running in another telex.
-fn sweep_temporaries(dir: &Path, path: &Path) {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
-    };
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(&prefix) {
-            continue;
-        }
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 600);
-        if old {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The cache directory, readable by this user only where the platform allows: it holds
-/// copies of tenant, session and user ids.
-fn create_dir_private(dir: &Path) -> Result<(), CacheError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| CacheError::io(dir, &e))
-}
-
-/// Creates an empty file only this user can read, for SQLite to fill.
-fn create_private(path: &Path) -> Result<(), CacheError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map(drop)
-        .map_err(|e| CacheError::io(path, &e))
 }

@@ -2,6 +2,8 @@
 //! it found, keyset pages on `(ts, id)`, counts, facets, statistics and streaming reads.
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
+mod attach;
+mod counts;
 mod keyed;
 mod open;
 mod privacy;
@@ -15,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, params_from_iter};
 
-use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, ValueCount};
+use crate::model::{Cursor, Event, EventId, EventSummary, Filter, ValueCount};
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};
@@ -57,22 +59,6 @@ pub struct Stats {
     pub by_day: Vec<ValueCount>,
 }
 
-/// A GROUP BY: the value shown, the expression grouped on, and the rows read.
-struct Grouping {
-    value: String,
-    group: String,
-    from: String,
-}
-
-/// Export key columns and the cache's columns holding their dictionary ids.
-const NATIVE_KEYS: [(&str, &str); 5] = [
-    ("category", "category"),
-    ("name", "name"),
-    ("tenant_id", "tenant"),
-    ("session_id", "session"),
-    ("user_id", "user"),
-];
-
 /// Lets another thread stop a query that this store is running (a superseded page or count).
 pub struct Interrupter(rusqlite::InterruptHandle);
 
@@ -94,71 +80,6 @@ impl Store {
             now: None,
             cache: None,
         })
-    }
-
-    /// Attaches a cache file (`crate::cache::Cache::path`) read-only, so that filters with
-    /// privacy terms can be answered. Replaces any cache attached before.
-    pub fn attach_cache(&mut self, path: &Path) -> Result<(), StoreError> {
-        self.detach_cache()?;
-        // An absolute path, so the store's URI-enabled connection never reads it as a URI.
-        let path = std::path::absolute(path).map_err(|e| StoreError::CacheUnusable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let unusable = |e: rusqlite::Error| StoreError::CacheUnusable {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        // The connection was opened read-only, and an attached file inherits that.
-        self.conn
-            .execute(
-                &format!("ATTACH DATABASE ?1 AS {}", privacy::ALIAS),
-                [path.to_string_lossy()],
-            )
-            .map_err(unusable)?;
-        privacy::register(&self.conn).map_err(unusable)?;
-        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(unusable)?;
-        self.cache = Some(attached);
-        Ok(())
-    }
-
-    /// A second connection to the same export, with the same cache attached and the same
-    /// pinned time: what a worker thread needs (a connection serves one thread).
-    pub fn reopen(&self) -> Result<Store, StoreError> {
-        let mut store = Store::open(&self.path)?;
-        store.now = self.now;
-        if let Some(cache) = &self.cache {
-            store.attach_cache(&cache.path)?;
-        }
-        Ok(store)
-    }
-
-    /// Detaches the cache, if one is attached.
-    pub fn detach_cache(&mut self) -> Result<(), StoreError> {
-        if self.cache.take().is_some() {
-            self.conn
-                .execute(&format!("DETACH DATABASE {}", privacy::ALIAS), [])?;
-        }
-        Ok(())
-    }
-
-    /// The attached cache file, if any (a second connection attaches the same one).
-    pub fn cache_path(&self) -> Option<&Path> {
-        self.cache.as_ref().map(|c| c.path.as_path())
-    }
-
-    /// The WHERE clause over the cache's key table, when the attached cache should answer.
-    fn cache_plan(
-        &self,
-        filter: &Filter,
-        purpose: keyed::Purpose,
-    ) -> Result<Option<Sql>, StoreError> {
-        match &self.cache {
-            Some(cache) => {
-                keyed::plan(&self.conn, &self.schema, cache, filter, self.now(), purpose)
-            }
-            None => Ok(None),
-        }
     }
 
     /// Pins "now" for relative time terms, so results do not depend on the clock.
@@ -313,137 +234,6 @@ impl Store {
     /// Events in the whole export.
     pub fn total(&self) -> Result<u64, StoreError> {
         self.count(&Filter::default())
-    }
-
-    /// The values of `facet` among the events matching `filter` (its own terms on that facet
-    /// set aside), with counts, most frequent first. `needle` narrows to values containing it,
-    /// case-insensitively.
-    pub fn facet_values(
-        &self,
-        facet: Facet,
-        filter: &Filter,
-        needle: &str,
-        limit: usize,
-    ) -> Result<Vec<ValueCount>, StoreError> {
-        if !self.schema.has(facet.column()) {
-            return Ok(Vec::new());
-        }
-        let filter = filter.without(&Field::from(facet));
-        let (mut sql, cached) = self.counting(&filter)?;
-        let by = self.grouping(cached, facet.column());
-        sql.push(format!("{} IS NOT NULL", by.group), Vec::new());
-        if !needle.is_empty() {
-            sql.push(
-                format!("instr(lower({}), lower(?)) > 0", by.value),
-                vec![Value::Text(needle.to_string())],
-            );
-        }
-        self.group_by(&by, sql, Some(limit), "count(*) DESC, 1 ASC")
-    }
-
-    /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
-    /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
-    pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
-        let by = |column: &str, order: &str| {
-            let (sql, cached) = self.counting(filter)?;
-            self.group_by(&self.grouping(cached, column), sql, None, order)
-        };
-        let by_category = by("category", "count(*) DESC, 1 ASC")?;
-        let matching = by_category.iter().map(|v| v.count).sum();
-        Ok(Stats {
-            total: if filter.is_empty() {
-                matching
-            } else {
-                self.total()?
-            },
-            matching,
-            by_category,
-            by_tenant: by("tenant_id", "count(*) DESC, 1 ASC")?,
-            by_name: by("name", "count(*) DESC, 1 ASC")?,
-            by_day: by("day", "1 ASC")?,
-        })
-    }
-
-    /// The WHERE clause for counting `filter`, and whether it is over the cache's key table.
-    fn counting(&self, filter: &Filter) -> Result<(Sql, bool), StoreError> {
-        Ok(match self.cache_plan(filter, keyed::Purpose::Count)? {
-            Some(sql) => (sql, true),
-            None => (self.sql(filter)?, false),
-        })
-    }
-
-    /// How to group rows by an export column (or `day`, the date of `ts`), on the export or
-    /// on the cache's key table, where values are dictionary ids looked up for display.
-    fn grouping(&self, cached: bool, column: &str) -> Grouping {
-        let cache = self.cache.as_ref().filter(|_| cached);
-        match cache {
-            None => {
-                let value = if column == "day" {
-                    format!("substr({}, 1, 10)", self.schema.ts_sql())
-                } else {
-                    self.schema
-                        .column_sql(column)
-                        .unwrap_or_else(|| "NULL".into())
-                };
-                Grouping {
-                    group: value.clone(),
-                    value,
-                    from: self.schema.table_sql(),
-                }
-            }
-            Some(cache) => {
-                let ev = format!("{}.ev AS {}", privacy::ALIAS, keyed::EV);
-                let key = NATIVE_KEYS.iter().find(|(c, _)| *c == column);
-                match key {
-                    Some((_, key)) => Grouping {
-                        value: "v.v".into(),
-                        group: format!("{}.{key}", keyed::EV),
-                        from: format!(
-                            "{ev} LEFT JOIN {}.vals AS v ON v.id = {}.{key}",
-                            privacy::ALIAS,
-                            keyed::EV
-                        ),
-                    },
-                    None => {
-                        let day = keyed::day_expr(cache);
-                        Grouping {
-                            value: day.clone(),
-                            group: day,
-                            from: ev,
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn group_by(
-        &self,
-        by: &Grouping,
-        sql: Sql,
-        limit: Option<usize>,
-        order: &str,
-    ) -> Result<Vec<ValueCount>, StoreError> {
-        let mut text = format!(
-            "SELECT {}, count(*) FROM {} {} GROUP BY {} ORDER BY {order}",
-            by.value,
-            by.from,
-            sql.where_clause(),
-            by.group
-        );
-        let mut params = sql.params;
-        if let Some(limit) = limit {
-            text.push_str(" LIMIT ?");
-            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-        }
-        let mut stmt = self.conn.prepare_cached(&text)?;
-        let rows = stmt.query_map(params_from_iter(params), |r| {
-            Ok(ValueCount {
-                value: text_of(r.get_ref(0)?).unwrap_or_default(),
-                count: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One event with every column, or `None` when no event has that id.
