@@ -55,10 +55,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let filter = batch::parse_filter(&store, cli.filter.as_deref().unwrap_or(""))?;
             // A filter with privacy terms gets its cache before the screen opens; otherwise a
             // trusted cache already there is attached, so such terms typed later work.
-            let mut cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
-            if cache.is_none() && !cli.no_cache {
-                cache = batch::privacy::attach_existing(&mut store);
-            }
+            let cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             drop(out);
             telex::tui::run(store, filter).map_err(|e| Failure::Message(e.to_string()))?;
             drop(cache);

@@ -9,6 +9,7 @@ mod open;
 mod privacy;
 mod query;
 mod schema;
+mod tally;
 mod writer;
 
 use std::path::{Path, PathBuf};

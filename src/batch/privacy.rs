@@ -10,16 +10,21 @@ use crate::model::Filter;
 use crate::store::Store;
 use crate::text::thousands;
 
-/// Attaches the cache to `store` when `filter` has privacy terms, and returns it (keep it
-/// alive while the store is used: a throwaway cache is deleted when dropped). `None` when the
-/// filter needs no cache.
+/// Attaches the cache to `store` and returns it (keep it alive while the store is used: a
+/// throwaway cache is deleted when dropped). A filter with privacy terms gets one built if
+/// there is none; any other filter uses a trusted cache already there (it stands in for the
+/// indexes an export lacks) and never waits for a build. `None`: no cache attached.
 pub fn attach_for(
     store: &mut Store,
     filter: &Filter,
     no_cache: bool,
 ) -> Result<Option<Cache>, BatchError> {
     if !filter.needs_cache() {
-        return Ok(None);
+        return Ok(if no_cache {
+            None
+        } else {
+            attach_existing(store)
+        });
     }
     let cache = match (no_cache, CacheDir::user()) {
         (true, _) => Cache::build_throwaway(store, options())?,

@@ -16,7 +16,7 @@ struct Grouping {
 }
 
 /// Export key columns and the cache's columns holding their dictionary ids.
-const NATIVE_KEYS: [(&str, &str); 5] = [
+pub(super) const NATIVE_KEYS: [(&str, &str); 5] = [
     ("category", "category"),
     ("name", "name"),
     ("tenant_id", "tenant"),
@@ -40,7 +40,10 @@ impl Store {
         }
         let filter = filter.without(&Field::from(facet));
         let (mut sql, cached) = self.counting(&filter)?;
-        let by = self.grouping(cached, facet.column());
+        if cached {
+            return self.facet_from_cache(facet, sql, needle, limit);
+        }
+        let by = self.grouping(facet.column());
         sql.push(format!("{} IS NOT NULL", by.group), Vec::new());
         if !needle.is_empty() {
             sql.push(
@@ -51,27 +54,72 @@ impl Store {
         self.group_by(&by, sql, Some(limit), "count(*) DESC, 1 ASC")
     }
 
+    /// `facet_values` on the cache's key table: counted by dictionary id first, and only the
+    /// groups' ids looked up for their text.
+    fn facet_from_cache(
+        &self,
+        facet: Facet,
+        mut sql: Sql,
+        needle: &str,
+        limit: usize,
+    ) -> Result<Vec<ValueCount>, StoreError> {
+        let Some((_, key)) = NATIVE_KEYS.iter().find(|(c, _)| *c == facet.column()) else {
+            return Ok(Vec::new());
+        };
+        let (ev, cache) = (keyed::EV, privacy::ALIAS);
+        sql.push(format!("{ev}.{key} IS NOT NULL"), Vec::new());
+        if !needle.is_empty() {
+            sql.push(
+                format!(
+                    "{ev}.{key} IN (SELECT id FROM {cache}.vals WHERE instr(lower(v), lower(?)) > 0)"
+                ),
+                vec![Value::Text(needle.to_string())],
+            );
+        }
+        let text = format!(
+            "SELECT v.v, k.n FROM (SELECT {ev}.{key} AS g, count(*) AS n FROM {cache}.ev AS {ev} \
+             {} GROUP BY {ev}.{key}) AS k JOIN {cache}.vals AS v ON v.id = k.g \
+             ORDER BY k.n DESC, v.v ASC LIMIT ?",
+            sql.where_clause()
+        );
+        let mut params = sql.params;
+        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let mut stmt = self.conn.prepare_cached(&text)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| {
+            Ok(ValueCount {
+                value: text_of(r.get_ref(0)?).unwrap_or_default(),
+                count: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
     /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
     pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
-        let by = |column: &str, order: &str| {
-            let (sql, cached) = self.counting(filter)?;
-            self.group_by(&self.grouping(cached, column), sql, None, order)
+        let (sql, cached) = self.counting(filter)?;
+        let mut stats = if cached {
+            self.tally_from_cache(sql)?
+        } else {
+            let by = |column: &str, order: &str| {
+                self.group_by(&self.grouping(column), self.sql(filter)?, None, order)
+            };
+            let by_category = by("category", "count(*) DESC, 1 ASC")?;
+            Stats {
+                matching: by_category.iter().map(|v| v.count).sum(),
+                by_category,
+                by_tenant: by("tenant_id", "count(*) DESC, 1 ASC")?,
+                by_name: by("name", "count(*) DESC, 1 ASC")?,
+                by_day: by("day", "1 ASC")?,
+                ..Stats::default()
+            }
         };
-        let by_category = by("category", "count(*) DESC, 1 ASC")?;
-        let matching = by_category.iter().map(|v| v.count).sum();
-        Ok(Stats {
-            total: if filter.is_empty() {
-                matching
-            } else {
-                self.total()?
-            },
-            matching,
-            by_category,
-            by_tenant: by("tenant_id", "count(*) DESC, 1 ASC")?,
-            by_name: by("name", "count(*) DESC, 1 ASC")?,
-            by_day: by("day", "1 ASC")?,
-        })
+        stats.total = if filter.is_empty() {
+            stats.matching
+        } else {
+            self.total()?
+        };
+        Ok(stats)
     }
 
     /// The WHERE clause for counting `filter`, and whether it is over the cache's key table.
@@ -82,48 +130,19 @@ impl Store {
         })
     }
 
-    /// How to group rows by an export column (or `day`, the date of `ts`), on the export or
-    /// on the cache's key table, where values are dictionary ids looked up for display.
-    fn grouping(&self, cached: bool, column: &str) -> Grouping {
-        let cache = self.cache.as_ref().filter(|_| cached);
-        match cache {
-            None => {
-                let value = if column == "day" {
-                    format!("substr({}, 1, 10)", self.schema.ts_sql())
-                } else {
-                    self.schema
-                        .column_sql(column)
-                        .unwrap_or_else(|| "NULL".into())
-                };
-                Grouping {
-                    group: value.clone(),
-                    value,
-                    from: self.schema.table_sql(),
-                }
-            }
-            Some(cache) => {
-                let ev = format!("{}.ev AS {}", privacy::ALIAS, keyed::EV);
-                let key = NATIVE_KEYS.iter().find(|(c, _)| *c == column);
-                match key {
-                    Some((_, key)) => Grouping {
-                        value: "v.v".into(),
-                        group: format!("{}.{key}", keyed::EV),
-                        from: format!(
-                            "{ev} LEFT JOIN {}.vals AS v ON v.id = {}.{key}",
-                            privacy::ALIAS,
-                            keyed::EV
-                        ),
-                    },
-                    None => {
-                        let day = keyed::day_expr(cache);
-                        Grouping {
-                            value: day.clone(),
-                            group: day,
-                            from: ev,
-                        }
-                    }
-                }
-            }
+    /// How to group the export's rows by one of its columns (or `day`, the date of `ts`).
+    fn grouping(&self, column: &str) -> Grouping {
+        let value = if column == "day" {
+            format!("substr({}, 1, 10)", self.schema.ts_sql())
+        } else {
+            self.schema
+                .column_sql(column)
+                .unwrap_or_else(|| "NULL".into())
+        };
+        Grouping {
+            group: value.clone(),
+            value,
+            from: self.schema.table_sql(),
         }
     }
 

@@ -221,12 +221,3 @@ fn ts_param(stamp: Value, cache: &Attached) -> Option<Value> {
         _ => None,
     }
 }
-
-/// The day (`YYYY-MM-DD`) of the cache's `ts`, as `substr(ts, 1, 10)` is of the export's.
-pub(super) fn day_expr(cache: &Attached) -> String {
-    if cache.ts_text {
-        format!("substr({EV}.ts, 1, 10)")
-    } else {
-        format!("strftime('%Y-%m-%d', {EV}.ts / 1000, 'unixepoch')")
-    }
-}
