@@ -17,14 +17,23 @@ use crate::store::StoreError;
 pub(super) fn identity(export: &Path) -> Result<Meta, CacheError> {
     let path = canonical(export)?;
     let md = fs::metadata(&path).map_err(|e| CacheError::io(export, &e))?;
-    let mtime_ns = md
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    let nanos = |md: &fs::Metadata| {
+        md.modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    };
+    let (mut size, mut mtime_ns) = (md.len(), nanos(&md));
+    // An export in WAL mode changes in its `-wal` file first: that counts as a change too.
+    let mut wal = path.clone().into_os_string();
+    wal.push("-wal");
+    if let Ok(w) = fs::metadata(PathBuf::from(wal)) {
+        size += w.len();
+        mtime_ns = mtime_ns.max(nanos(&w));
+    }
     Ok(Meta {
         path: path.to_string_lossy().into_owned(),
-        size: md.len(),
+        size,
         mtime_ns,
         format: FORMAT,
         engine: i64::from(pii::ENGINE_VERSION),
