@@ -104,19 +104,37 @@ fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
 
 fn main() {
     let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
-        eprintln!("usage: cargo bench --bench explorer -- EXPORT");
+        eprintln!("usage: cargo bench --bench explorer -- EXPORT [--cache]");
         std::process::exit(2);
     };
+    // `--cache`: the privacy cache (in $TELEX_CACHE_DIR, built first if needed) is attached,
+    // as the explorer will once its background build is done.
+    let cache = std::env::args().any(|a| a == "--cache").then(|| {
+        let store = Store::open(std::path::Path::new(&path)).expect("open");
+        let dir = telex::cache::CacheDir::user().expect("a cache directory");
+        let start = Instant::now();
+        let cache = dir
+            .open_or_build(&store, telex::cache::BuildOptions::default())
+            .expect("cache");
+        println!(
+            "privacy cache ready in {} (attached below)",
+            ms(start.elapsed())
+        );
+        cache
+    });
 
     // First screen: open, first page and detail, one draw.
     let start = Instant::now();
-    let store = match Store::open(std::path::Path::new(&path)) {
+    let mut store = match Store::open(std::path::Path::new(&path)) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);
         }
     };
+    if let Some(cache) = &cache {
+        store.attach_cache(cache.path()).expect("attach the cache");
+    }
     let judge = match worker::Judge::for_store(Policy::default(), &store) {
         Ok(judge) => judge,
         Err(e) => {

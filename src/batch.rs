@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod export;
 pub(crate) mod json;
+pub mod privacy;
 pub mod scan;
 pub(crate) mod table;
 
@@ -27,6 +28,8 @@ pub enum BatchError {
     Store(#[from] StoreError),
     #[error("bad filter {0}")]
     Filter(#[from] filter::FilterError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
     #[error("{path}: no event with id {id}")]
     NoSuchEvent { path: String, id: EventId },
     #[error("cannot write the output: {0}")]

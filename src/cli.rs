@@ -25,6 +25,11 @@ pub struct Cli {
     /// Mark what breaks this TOML policy instead of the default (see `telex policy`)
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+
+    /// Never read or write the privacy cache in the user's cache directory; a filter that
+    /// needs it (has:pii, kind:…) builds a throwaway one for this run
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,7 +221,9 @@ pub enum StatsFormat {
 /// Filter words may start with `-` (negation), so clap would otherwise read a `--reveal` or
 /// `--format csv` typed after them as more filter text.
 pub fn flags_first(args: Vec<OsString>) -> Vec<OsString> {
-    let command = Cli::command();
+    let mut command = Cli::command();
+    // Building propagates global flags (`--no-cache`) into every subcommand's arguments.
+    command.build();
     let Some(sub_at) = args
         .iter()
         .position(|a| command.find_subcommand(a).is_some())
@@ -340,6 +347,25 @@ mod tests {
                 );
                 assert!(privacy.reveal);
                 assert_eq!(format, ListFormat::Csv);
+            }
+            other => panic!("{other:?}"),
+        }
+        let args = [
+            "telex",
+            "list",
+            "x.db",
+            "has:pii",
+            "--no-cache",
+            "-kind:iban",
+        ];
+        let cli = Cli::parse_from(flags_first(args.map(OsString::from).to_vec()));
+        assert!(
+            cli.no_cache,
+            "a global flag after filter words stays a flag"
+        );
+        match cli.command {
+            Some(Command::List { input, .. }) => {
+                assert_eq!(input.filter, ["has:pii", "-kind:iban"])
             }
             other => panic!("{other:?}"),
         }

@@ -12,7 +12,7 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use crate::model::{AgoUnit, Field, Filter, Term, Test, TimeBound};
+use crate::model::{AgoUnit, Class, Field, Filter, Kind, Term, Test, TimeBound};
 
 /// Why a filter text was rejected, and where (a character offset into the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +29,15 @@ impl fmt::Display for FilterError {
 
 impl std::error::Error for FilterError {}
 
-/// The keys every export understands, in the order the help lists them.
-pub const KEYS: [&str; 9] = [
-    "category", "tenant", "session", "user", "name", "app", "version", "since", "until",
+/// The keys every export understands, in the order the help lists them. The last four ask
+/// about findings and are answered from the privacy cache.
+pub const KEYS: [&str; 13] = [
+    "category", "tenant", "session", "user", "name", "app", "version", "since", "until", "has",
+    "kind", "class", "field",
 ];
+
+/// The values `has:` takes: `pii` (any finding) or a class.
+pub const HAS_VALUES: [&str; 5] = ["pii", "user", "org", "pseudonymous", "secret"];
 
 /// Parses filter text. `extra_columns` are the export's columns beyond the native schema,
 /// which become keys of their own.
@@ -177,6 +182,12 @@ fn term(token: &Token, extra_columns: &[String]) -> Result<Term, FilterError> {
             };
             return Ok(Term { negated, test });
         }
+        "has" | "kind" | "class" | "field" => {
+            return Ok(Term {
+                negated,
+                test: privacy_test(key, token)?,
+            });
+        }
         other if extra_columns.iter().any(|c| c == other) => Field::Column(other.to_string()),
         other => {
             let mut known: Vec<&str> = KEYS.to_vec();
@@ -191,6 +202,29 @@ fn term(token: &Token, extra_columns: &[String]) -> Result<Term, FilterError> {
         negated,
         test: Test::Equals(field, token.value.clone()),
     })
+}
+
+/// `has:`, `kind:`, `class:` or `field:` with its value checked against DESIGN §2's names.
+fn privacy_test(key: &str, token: &Token) -> Result<Test, FilterError> {
+    let value = token.value.as_str();
+    let bad = |what: &str, valid: &[&str]| FilterError {
+        position: token.value_start,
+        message: format!("unknown {what} `{value}` (valid: {})", valid.join(" ")),
+    };
+    let classes = Class::ALL.map(Class::as_str);
+    match key {
+        "has" if value == "pii" => Ok(Test::Has(None)),
+        "has" => Class::parse(value)
+            .map(|c| Test::Has(Some(c)))
+            .ok_or_else(|| bad("`has:` value", &HAS_VALUES)),
+        "kind" => Kind::parse(value)
+            .map(Test::Kind)
+            .ok_or_else(|| bad("kind", &Kind::ALL.map(Kind::as_str))),
+        "class" => Class::parse(value)
+            .map(Test::Class)
+            .ok_or_else(|| bad("class", &classes)),
+        _ => Ok(Test::InField(value.to_string())),
+    }
 }
 
 fn time_bound(text: &str) -> Option<TimeBound> {
@@ -236,6 +270,11 @@ impl fmt::Display for Term {
             Test::Since(bound) => write!(f, "since:{bound}"),
             Test::Until(bound) => write!(f, "until:{bound}"),
             Test::Text(text) => f.write_str(&quote(text)),
+            Test::Has(None) => f.write_str("has:pii"),
+            Test::Has(Some(class)) => write!(f, "has:{class}"),
+            Test::Kind(kind) => write!(f, "kind:{kind}"),
+            Test::Class(class) => write!(f, "class:{class}"),
+            Test::InField(field) => write!(f, "field:{}", quote_if_needed(field)),
         }
     }
 }
@@ -412,6 +451,66 @@ mod tests {
         assert_eq!(err("until:-7x").position, 6);
         assert_eq!(err("since:2026-13-01").position, 6);
         assert_eq!(err(r#""""#).position, 0);
+    }
+
+    #[test]
+    fn privacy_terms_parse_and_print_back() {
+        let f = p(
+            "has:pii -has:secret has:org kind:email -kind:iban class:user \
+                   field:payload/msUpn -field:payload/*/ip field:\"payload/a b\"",
+        );
+        assert_eq!(
+            f.terms
+                .iter()
+                .map(|t| (t.negated, t.test.clone()))
+                .collect::<Vec<_>>(),
+            vec![
+                (false, Test::Has(None)),
+                (true, Test::Has(Some(Class::Secret))),
+                (false, Test::Has(Some(Class::Org))),
+                (false, Test::Kind(Kind::Email)),
+                (true, Test::Kind(Kind::Iban)),
+                (false, Test::Class(Class::User)),
+                (false, Test::InField("payload/msUpn".into())),
+                (true, Test::InField("payload/*/ip".into())),
+                (false, Test::InField("payload/a b".into())),
+            ]
+        );
+        assert!(f.needs_cache());
+        assert!(!p("category:error").needs_cache());
+        assert_eq!(p(&f.to_string()), f);
+        assert_eq!(
+            f.to_string(),
+            "has:pii -has:secret has:org kind:email -kind:iban class:user field:payload/msUpn \
+             -field:payload/*/ip field:\"payload/a b\""
+        );
+        assert_eq!(f.terms[3].field(), Field::Kind);
+        assert_eq!(f.without(&Field::Kind).terms.len(), 7);
+    }
+
+    #[test]
+    fn unknown_kinds_and_classes_list_the_valid_ones_with_their_position() {
+        let e = err("category:error kind:ssn");
+        assert_eq!(e.position, 20);
+        assert!(e.message.contains("unknown kind `ssn`"), "{}", e.message);
+        assert!(e.message.contains("email person_name"), "{}", e.message);
+        assert!(e.message.contains("secret_token"), "{}", e.message);
+
+        let e = err("class:private");
+        assert_eq!(e.position, 6);
+        assert!(
+            e.message.contains("user org pseudonymous secret"),
+            "{}",
+            e.message
+        );
+
+        let e = err("-has:names");
+        assert_eq!(e.position, 5);
+        assert!(e.message.contains("pii user org"), "{}", e.message);
+
+        assert_eq!(err("kind:").position, 5);
+        assert_eq!(err("field:").position, 6);
+        assert!(err("bogus:1").message.contains("has kind class field"));
     }
 
     #[test]

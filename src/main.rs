@@ -54,10 +54,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         None => {
             let (policy, _) = load_policy(cli.policy.as_deref())?;
             let path = cli.export.unwrap_or_else(sample_export);
-            let store = open(&path)?;
+            let mut store = open(&path)?;
             let filter = batch::parse_filter(&store, cli.filter.as_deref().unwrap_or(""))?;
+            // A filter with privacy terms gets its cache before the screen opens; otherwise a
+            // trusted cache already there is attached, so such terms typed later work.
+            let cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             drop(out);
             telex::tui::run(store, filter, policy).map_err(|e| Failure::Message(e.to_string()))?;
+            drop(cache);
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::List {
@@ -66,8 +70,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             limit,
             privacy,
         }) => {
-            let store = open(&input.export)?;
+            let mut store = open(&input.export)?;
             let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             batch::list(&store, &filter, format, limit, privacy.reveal, &mut out)?;
         }
         Some(Command::Show {
@@ -85,8 +90,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             top,
             privacy,
         }) => {
-            let store = open(&input.export)?;
+            let mut store = open(&input.export)?;
             let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             batch::stats(&store, &filter, format, top, privacy.reveal, &mut out)?;
         }
         Some(Command::Scan {
@@ -98,8 +104,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             // An unknown kind is a usage error, reported before the export is even opened.
             let fail_on = fail_on.as_deref().map(scan::parse_kind).transpose()?;
-            let store = open(&input.export)?;
+            let mut store = open(&input.export)?;
             let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             let opts = ScanOptions {
                 format,
                 summary,

@@ -136,6 +136,12 @@ impl Filter {
         }
     }
 
+    /// Whether any term asks about findings (`has:pii`, `kind:email`…): those are answered from
+    /// the privacy cache, so the store needs one attached.
+    pub fn needs_cache(&self) -> bool {
+        self.terms.iter().any(|t| t.test.is_privacy())
+    }
+
     /// This filter narrowed to `value` of `facet`, replacing earlier terms on that facet.
     pub fn narrowed(&self, facet: Facet, value: &str) -> Filter {
         let field = Field::from(facet);
@@ -162,6 +168,10 @@ impl Term {
             Test::Since(_) => Field::Since,
             Test::Until(_) => Field::Until,
             Test::Text(_) => Field::Text,
+            Test::Has(_) => Field::Has,
+            Test::Kind(_) => Field::Kind,
+            Test::Class(_) => Field::Class,
+            Test::InField(_) => Field::Finding,
         }
     }
 }
@@ -175,6 +185,24 @@ pub enum Test {
     Until(TimeBound),
     /// Case-insensitive substring of the payload.
     Text(String),
+    /// `has:pii` (`None`: any finding) or `has:CLASS`: the event has a finding of that class.
+    Has(Option<Class>),
+    /// `kind:KIND`: the event has a finding of that kind.
+    Kind(Kind),
+    /// `class:CLASS`: the event has a finding of that class.
+    Class(Class),
+    /// `field:FIELD`: the event has a finding in that field; `*` matches any run of characters.
+    InField(String),
+}
+
+impl Test {
+    /// Whether the test is about the event's findings (answered from the privacy cache).
+    pub fn is_privacy(&self) -> bool {
+        matches!(
+            self,
+            Test::Has(_) | Test::Kind(_) | Test::Class(_) | Test::InField(_)
+        )
+    }
 }
 
 /// The column a term applies to.
@@ -192,6 +220,12 @@ pub enum Field {
     Since,
     Until,
     Text,
+    /// `has:` — privacy terms answered from the cache, like the three below.
+    Has,
+    Kind,
+    Class,
+    /// `field:` — the field a finding is in.
+    Finding,
 }
 
 impl Field {
@@ -209,6 +243,10 @@ impl Field {
             Field::Since => "since",
             Field::Until => "until",
             Field::Text => "",
+            Field::Has => "has",
+            Field::Kind => "kind",
+            Field::Class => "class",
+            Field::Finding => "field",
         }
     }
 
@@ -223,7 +261,13 @@ impl Field {
             Field::App => Some("app_name"),
             Field::Version => Some("app_version"),
             Field::Column(name) => Some(name),
-            Field::Since | Field::Until | Field::Text => None,
+            Field::Since
+            | Field::Until
+            | Field::Text
+            | Field::Has
+            | Field::Kind
+            | Field::Class
+            | Field::Finding => None,
         }
     }
 }

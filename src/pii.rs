@@ -20,6 +20,10 @@ use structured::Next;
 pub use json::Strings;
 pub use mask::mask;
 
+/// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
+/// change any finding: caches built by another version are then rebuilt, not trusted.
+pub const ENGINE_VERSION: u32 = 1;
+
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails
 /// already seen in structured fields.

@@ -3,10 +3,15 @@
 //! reads.
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
+mod attach;
+mod counts;
+mod keyed;
 mod open;
+mod privacy;
 mod query;
 mod schema;
 mod span;
+mod tally;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +20,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, params_from_iter};
 
-use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, ValueCount};
+use crate::model::{Cursor, Event, EventId, EventSummary, Filter, ValueCount};
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};
@@ -28,6 +33,9 @@ pub struct Store {
     schema: Schema,
     /// Pinned time for relative filter terms (`since:-7d`); the wall clock when `None`.
     now: Option<DateTime<Utc>>,
+    /// The privacy cache attached to this connection, which answers `has:pii` and its kin,
+    /// and stands in for the indexes the export lacks.
+    cache: Option<keyed::Attached>,
 }
 
 /// Where a page starts. Pages always come back in ascending `(ts, id)` order.
@@ -73,6 +81,7 @@ impl Store {
             path: path.to_path_buf(),
             schema,
             now: None,
+            cache: None,
         })
     }
 
@@ -98,8 +107,20 @@ impl Store {
         self.now.unwrap_or_else(Utc::now)
     }
 
-    fn sql(&self, filter: &Filter) -> Sql {
-        Sql::new(&self.schema, filter, self.now())
+    /// The WHERE clause of `filter`; privacy terms need the attached cache.
+    fn sql(&self, filter: &Filter) -> Result<Sql, StoreError> {
+        let mut sql = Sql::new(&self.schema, filter, self.now());
+        if let Some(term) = filter.terms.iter().find(|t| t.test.is_privacy()) {
+            if self.cache.is_none() {
+                return Err(StoreError::NeedsCache {
+                    term: term.to_string(),
+                });
+            }
+            // Qualified: inside the cache subquery a bare `id` would be the cache's own.
+            let id = format!("{}.{}", self.schema.table_sql(), self.schema.id_sql());
+            privacy::add(&self.conn, &mut sql, filter, &privacy::Source::Export(&id))?;
+        }
+        Ok(sql)
     }
 
     /// Up to `limit` matching events from `anchor`, in ascending `(ts, id)` order.
@@ -136,24 +157,8 @@ impl Store {
         columns: &str,
         read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
-        let mut sql = self.sql(filter);
         let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
-        match anchor {
-            Anchor::First | Anchor::Last => {}
-            Anchor::After(c) => sql.after(c, ">"),
-            Anchor::From(c) => sql.after(c, ">="),
-            Anchor::Before(c) => sql.after(c, "<"),
-        }
-        let order = if descending { "DESC" } else { "ASC" };
-        let text = format!(
-            "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order} LIMIT ?",
-            table = self.schema.table_sql(),
-            where_ = sql.where_clause(),
-            ts = self.schema.ts_sql(),
-            id = self.schema.id_sql(),
-        );
-        let mut params = sql.params;
-        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let (text, params) = self.ordered(filter, columns, anchor, Some(limit))?;
         let mut stmt = self.conn.prepare_cached(&text)?;
         let mut rows: Vec<T> = stmt
             .query_map(params_from_iter(params), read)?
@@ -164,14 +169,64 @@ impl Store {
         Ok(rows)
     }
 
+    /// The SELECT of `columns` for the rows matching `filter` from `anchor` on, in `(ts, id)`
+    /// order (descending for `Last` and `Before`), with its parameters. The cache's key table
+    /// drives it when it should (`keyed::plan`): its ids in order, each row then read from the
+    /// export by id.
+    fn ordered(
+        &self,
+        filter: &Filter,
+        columns: &str,
+        anchor: &Anchor,
+        limit: Option<usize>,
+    ) -> Result<(String, Vec<Value>), StoreError> {
+        let (mut sql, driven) = match self.cache_plan(filter, keyed::Purpose::Page)? {
+            Some(sql) => (sql, true),
+            None => (self.sql(filter)?, false),
+        };
+        let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
+        match anchor {
+            Anchor::First | Anchor::Last => {}
+            Anchor::After(c) => sql.after(c, ">"),
+            Anchor::From(c) => sql.after(c, ">="),
+            Anchor::Before(c) => sql.after(c, "<"),
+        }
+        let order = if descending { "DESC" } else { "ASC" };
+        let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
+        let table = self.schema.table_sql();
+        let id = self.schema.id_sql();
+        let text = if driven {
+            format!(
+                "SELECT {columns} FROM (SELECT {ev}.id AS k_id, {ev}.ts AS k_ts \
+                 FROM {cache}.ev AS {ev} {where_} ORDER BY {ev}.ts {order}, {ev}.id {order}\
+                 {limit_sql}) AS k JOIN {table} ON {table}.{id} = k.k_id \
+                 ORDER BY k.k_ts {order}, k.k_id {order}",
+                ev = keyed::EV,
+                cache = privacy::ALIAS,
+                where_ = sql.where_clause(),
+            )
+        } else {
+            format!(
+                "SELECT {columns} FROM {table} {where_} ORDER BY {ts} {order}, {id} {order}\
+                 {limit_sql}",
+                where_ = sql.where_clause(),
+                ts = self.schema.ts_sql(),
+            )
+        };
+        let mut params = sql.params;
+        if let Some(limit) = limit {
+            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        Ok((text, params))
+    }
+
     /// How many events match.
     pub fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        let sql = self.sql(filter);
-        let text = format!(
-            "SELECT count(*) FROM {} {}",
-            self.schema.table_sql(),
-            sql.where_clause()
-        );
+        let (sql, from) = match self.cache_plan(filter, keyed::Purpose::Count)? {
+            Some(sql) => (sql, format!("{}.ev AS {}", privacy::ALIAS, keyed::EV)),
+            None => (self.sql(filter)?, self.schema.table_sql()),
+        };
+        let text = format!("SELECT count(*) FROM {from} {}", sql.where_clause());
         let n: i64 = self
             .conn
             .prepare_cached(&text)?
@@ -182,81 +237,6 @@ impl Store {
     /// Events in the whole export.
     pub fn total(&self) -> Result<u64, StoreError> {
         self.count(&Filter::default())
-    }
-
-    /// The values of `facet` among the events matching `filter` (its own terms on that facet
-    /// set aside), with counts, most frequent first. `needle` narrows to values containing it,
-    /// case-insensitively.
-    pub fn facet_values(
-        &self,
-        facet: Facet,
-        filter: &Filter,
-        needle: &str,
-        limit: usize,
-    ) -> Result<Vec<ValueCount>, StoreError> {
-        let Some(column) = self.schema.column_sql(facet.column()) else {
-            return Ok(Vec::new());
-        };
-        let mut sql = self.sql(&filter.without(&Field::from(facet)));
-        sql.push(format!("{column} IS NOT NULL"), Vec::new());
-        if !needle.is_empty() {
-            sql.push(
-                format!("instr(lower({column}), lower(?)) > 0"),
-                vec![Value::Text(needle.to_string())],
-            );
-        }
-        self.group_by(&column, sql, Some(limit), "count(*) DESC, 1 ASC")
-    }
-
-    /// Counts by category, tenant, event name and day (`YYYY-MM-DD` of the stored `ts`).
-    /// Four GROUP BY queries; the matching count is their sum rather than a fifth scan.
-    pub fn stats(&self, filter: &Filter) -> Result<Stats, StoreError> {
-        let by = |expr: &str, order: &str| self.group_by(expr, self.sql(filter), None, order);
-        let tenant = self
-            .schema
-            .column_sql("tenant_id")
-            .unwrap_or_else(|| "NULL".into());
-        let by_category = by("category", "count(*) DESC, 1 ASC")?;
-        let matching = by_category.iter().map(|v| v.count).sum();
-        Ok(Stats {
-            total: if filter.is_empty() {
-                matching
-            } else {
-                self.total()?
-            },
-            matching,
-            by_category,
-            by_tenant: by(&tenant, "count(*) DESC, 1 ASC")?,
-            by_name: by("name", "count(*) DESC, 1 ASC")?,
-            by_day: by(&format!("substr({}, 1, 10)", self.schema.ts_sql()), "1 ASC")?,
-        })
-    }
-
-    fn group_by(
-        &self,
-        expr: &str,
-        sql: Sql,
-        limit: Option<usize>,
-        order: &str,
-    ) -> Result<Vec<ValueCount>, StoreError> {
-        let mut text = format!(
-            "SELECT {expr}, count(*) FROM {} {} GROUP BY 1 ORDER BY {order}",
-            self.schema.table_sql(),
-            sql.where_clause()
-        );
-        let mut params = sql.params;
-        if let Some(limit) = limit {
-            text.push_str(" LIMIT ?");
-            params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-        }
-        let mut stmt = self.conn.prepare_cached(&text)?;
-        let rows = stmt.query_map(params_from_iter(params), |r| {
-            Ok(ValueCount {
-                value: text_of(r.get_ref(0)?).unwrap_or_default(),
-                count: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One event with every column, or `None` when no event has that id.
@@ -283,17 +263,10 @@ impl Store {
         limit: Option<u64>,
         mut visit: impl FnMut(Event) -> bool,
     ) -> Result<u64, StoreError> {
-        let sql = self.sql(filter);
-        let text = format!(
-            "SELECT {} FROM {} {} ORDER BY {}, {}",
-            self.schema.event_columns(),
-            self.schema.table_sql(),
-            sql.where_clause(),
-            self.schema.ts_sql(),
-            self.schema.id_sql()
-        );
+        let columns = self.schema.event_columns();
+        let (text, params) = self.ordered(filter, &columns, &Anchor::First, None)?;
         let mut stmt = self.conn.prepare(&text)?;
-        let mut rows = stmt.query(params_from_iter(sql.params))?;
+        let mut rows = stmt.query(params_from_iter(params))?;
         let mut seen = 0;
         while limit.is_none_or(|l| seen < l) {
             let Some(row) = rows.next()? else { break };
@@ -339,6 +312,18 @@ impl Store {
             extra,
         })
     }
+}
+
+/// Whether a file is a whole SQLite database, judged by its header alone: the cache checks
+/// its own files with the same test the export gets.
+pub(crate) fn check_header(path: &Path) -> Result<(), StoreError> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .len();
+    open::check_header(path, len)
 }
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EventSummary> {

@@ -28,7 +28,7 @@ const WHEEL_LINES: i32 = 3;
 /// Runs the explorer on `store` starting with `filter`, until the user quits. The terminal is
 /// restored on every exit path, panics included.
 pub fn run(store: Store, filter: Filter, policy: Policy) -> color_eyre::Result<()> {
-    let slow_store = Store::open(store.path())?;
+    let slow_store = store.reopen()?;
     let judge = Judge::for_store(policy, &store)?;
     let extra_columns = store.schema().extra.clone();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

@@ -15,11 +15,11 @@ use serde::Serialize;
 
 use super::{BatchError, json as jsonl, table};
 use crate::cli::ScanFormat;
+use crate::inventory::Inventory;
 use crate::model::{Event, Filter, Finding, Kind};
 use crate::pii;
 use crate::store::Store;
 use crate::text::{rfc3339_utc, thousands, utc_time, visible};
-use inventory::Inventory;
 
 /// Events per unit of work: large enough that channel traffic is noise, small enough that a
 /// batch in flight holds little memory.

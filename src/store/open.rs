@@ -46,6 +46,13 @@ pub enum StoreError {
     },
     #[error("{path}: cannot write: {reason}")]
     Unwritable { path: PathBuf, reason: String },
+    #[error(
+        "`{term}` needs the privacy cache, and none is attached (batch commands build it; \
+         the explorer attaches it once built)"
+    )]
+    NeedsCache { term: String },
+    #[error("privacy cache {path}: {reason}")]
+    CacheUnusable { path: PathBuf, reason: String },
     #[error("query failed: {0}")]
     Query(#[from] rusqlite::Error),
 }
@@ -92,7 +99,7 @@ pub(super) fn read_only(path: &Path) -> Result<Connection, StoreError> {
 
 /// Reads the 100-byte header: the magic string, and the page size × page count the file must
 /// at least hold (a cheap truncation check that needs no full integrity scan).
-fn check_header(path: &Path, len: u64) -> Result<(), StoreError> {
+pub(super) fn check_header(path: &Path, len: u64) -> Result<(), StoreError> {
     let mut header = [0u8; 100];
     let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
     let read = read_up_to(&mut file, &mut header).map_err(|e| unreadable(path, &e))?;

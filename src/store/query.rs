@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::types::Value;
 
 use super::Schema;
+use crate::cache::codec::ts_millis;
 use crate::model::{Cursor, Field, Filter, Term, Test, TimeBound};
 
 /// A WHERE clause under construction: SQL fragments joined by AND, with their parameters.
@@ -12,15 +13,29 @@ pub(super) struct Sql {
     pub params: Vec<Value>,
     ts: String,
     id: String,
+    /// The `ts` expression holds milliseconds (the cache's key table), so cursors convert.
+    ts_millis: bool,
 }
 
 impl Sql {
+    /// An empty clause over other `(ts, id)` expressions: the cache's key table.
+    pub fn keyed(ts: &str, id: &str, ts_millis: bool) -> Sql {
+        Sql {
+            clauses: Vec::new(),
+            params: Vec::new(),
+            ts: ts.to_string(),
+            id: id.to_string(),
+            ts_millis,
+        }
+    }
+
     pub fn new(schema: &Schema, filter: &Filter, now: DateTime<Utc>) -> Sql {
         let mut sql = Sql {
             clauses: Vec::new(),
             params: Vec::new(),
             ts: schema.ts_sql(),
             id: schema.id_sql(),
+            ts_millis: false,
         };
         // Positive equality terms on one field are alternatives; everything else must hold.
         let mut alternatives: Vec<(Field, Vec<&String>)> = Vec::new();
@@ -58,10 +73,11 @@ impl Sql {
     /// Restricts to rows on one side of `cursor` in `(ts, id)` order.
     pub fn after(&mut self, cursor: &Cursor, op: &str) {
         let clause = format!("({}, {}) {op} (?, ?)", self.ts, self.id);
-        self.push(
-            clause,
-            vec![Value::Text(cursor.ts.clone()), Value::Integer(cursor.id)],
-        );
+        let ts = match self.ts_millis.then(|| ts_millis(&cursor.ts)).flatten() {
+            Some(ms) => Value::Integer(ms),
+            None => Value::Text(cursor.ts.clone()),
+        };
+        self.push(clause, vec![ts, Value::Integer(cursor.id)]);
     }
 
     pub fn where_clause(&self) -> String {
@@ -82,6 +98,8 @@ impl Sql {
                 self.push(clause, vec![param]);
                 return;
             }
+            // Answered from the attached cache: `privacy::add`.
+            Test::Has(_) | Test::Kind(_) | Test::Class(_) | Test::InField(_) => return,
             Test::Since(bound) => (format!("{} >= ?", self.ts), stamp(bound.resolve(now))),
             Test::Until(bound) => match bound {
                 // A date names a whole day: until:2026-09-30 includes the 30th.
@@ -118,7 +136,7 @@ fn column(schema: &Schema, field: &Field) -> String {
 }
 
 /// `=` for a plain value; GLOB when it holds `*`, with GLOB's other specials made literal.
-fn equality(value: &str) -> (&'static str, Value) {
+pub(super) fn equality(value: &str) -> (&'static str, Value) {
     if !value.contains('*') {
         return ("=", Value::Text(value.to_string()));
     }
@@ -145,6 +163,6 @@ fn escape_like(text: &str) -> String {
 }
 
 /// The stored timestamp format, so text comparison orders like time.
-fn stamp(t: DateTime<Utc>) -> Value {
+pub(super) fn stamp(t: DateTime<Utc>) -> Value {
     Value::Text(t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }

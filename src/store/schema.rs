@@ -35,6 +35,9 @@ pub struct Schema {
     pub has_export_info: bool,
     /// Columns that lead at least one index (so filters on them are fast).
     pub indexed: Vec<String>,
+    /// Whether a row is found by its id without a scan: the id is the rowid (or its alias,
+    /// `id INTEGER PRIMARY KEY`) or leads an index.
+    pub id_is_key: bool,
 }
 
 impl Schema {
@@ -101,7 +104,27 @@ impl Schema {
             ),
             path,
         )?;
+        let id_is_key = match &id_column {
+            None => true,
+            Some(id) => {
+                indexed.iter().any(|c| c == id)
+                    || !names(
+                        conn,
+                        &format!(
+                            "SELECT name FROM pragma_table_info({}) WHERE name = {} AND pk = 1 \
+                             AND upper(type) = 'INTEGER' AND (SELECT count(*) FROM \
+                             pragma_table_info({}) WHERE pk > 0) = 1",
+                            quote_literal(&table),
+                            quote_literal(id),
+                            quote_literal(&table)
+                        ),
+                        path,
+                    )?
+                    .is_empty()
+            }
+        };
         Ok(Schema {
+            id_is_key,
             table,
             id_column,
             native,

@@ -13,7 +13,7 @@ impl Store {
     /// start with a digit count, so a stray `last tuesday` (which sorts after every date) is
     /// not taken for the newest; the range keeps the `ts` index usable.
     pub fn time_span(&self, filter: &Filter) -> Result<Option<(String, String)>, StoreError> {
-        let mut sql = self.sql(filter);
+        let mut sql = self.sql(filter)?;
         let ts = self.schema.ts_sql();
         sql.push(
             format!("{ts} >= ? AND {ts} < ?"),

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 #![allow(dead_code)]
 
+pub mod cache;
+
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;

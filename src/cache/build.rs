@@ -1,0 +1,295 @@
+//! Building a cache file: one scan of every event (`scanner::scan_parallel`), rows encoded on
+//! the scan's thread and written on a thread of their own, indexes made once after the bulk
+//! load, then `meta` last. The file is private until it is renamed into place.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::Instant;
+
+use rusqlite::{Connection, params};
+
+use super::CacheError;
+use super::collect::{Batch, Collector, Dict, Row};
+use super::schema::{DICT_INDEXES, KEY_INDEXES, Meta, TABLES};
+use crate::inventory::Inventory;
+use crate::model::{Event, Filter, Finding};
+use crate::scanner::{self, ScanError, ScanOptions};
+use crate::store::Store;
+
+/// Rows per batch sent to the writer thread.
+const BATCH: usize = 8192;
+
+/// How a build runs.
+#[derive(Default)]
+pub struct BuildOptions {
+    /// Scan threads; 0 = one per core.
+    pub threads: usize,
+    /// Called now and then with (events done, events in the export). While the indexes are
+    /// made at the end, done equals the total.
+    pub progress: Option<Box<dyn FnMut(u64, u64) + Send>>,
+    /// Set it to stop the build; it then ends with `CacheError::Cancelled`.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl BuildOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn report(&mut self, done: u64, total: u64) {
+        if let Some(p) = self.progress.as_mut() {
+            p(done, total);
+        }
+    }
+}
+
+/// Why the scan's visitor stopped it.
+enum Stop {
+    Cancelled,
+    /// A timestamp that is not canonical: build again keeping timestamps as text.
+    TextTimestamps,
+    /// The writer thread is gone (its error is in its result).
+    Writer,
+}
+
+/// Writes the cache for `store` into `target` (a new private file) and returns its `meta`.
+/// `identity` is the export as it was before reading began.
+pub(super) fn build_file(
+    store: &Store,
+    identity: &Meta,
+    target: &Path,
+    opts: &mut BuildOptions,
+) -> Result<Meta, CacheError> {
+    let started = Instant::now();
+    let total = store.total()?;
+    opts.report(0, total);
+    let mut ts_text = false;
+    let schema = store.schema();
+    let indexed: Vec<String> = KEY_INDEXES
+        .iter()
+        .map(|(column, _)| column.to_string())
+        .filter(|c| schema.has(c) && !schema.is_indexed(c))
+        .collect();
+    loop {
+        match attempt(store, target, ts_text, total, &indexed, opts)? {
+            Some((conn, events, finish)) => {
+                let mut meta = identity.clone();
+                meta.events = events;
+                meta.ts_text = ts_text;
+                meta.indexed = indexed.clone();
+                meta.build_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                meta.finish_ms = u64::try_from(finish.as_millis()).unwrap_or(u64::MAX);
+                meta.built_at =
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+                meta.write(&conn).map_err(|e| CacheError::sql(target, e))?;
+                conn.execute_batch("COMMIT")
+                    .map_err(|e| CacheError::sql(target, e))?;
+                conn.close().map_err(|(_, e)| CacheError::sql(target, e))?;
+                return Ok(meta);
+            }
+            None if !ts_text => {
+                ts_text = true;
+                std::fs::remove_file(target).map_err(|e| CacheError::io(target, &e))?;
+                super::create_private(target)?;
+            }
+            None => return Err(CacheError::Cancelled),
+        }
+    }
+}
+
+/// One pass. `Ok(None)` when a non-canonical timestamp means the pass must be redone with
+/// text timestamps. On success the connection is inside the open transaction.
+fn attempt(
+    store: &Store,
+    target: &Path,
+    ts_text: bool,
+    total: u64,
+    indexed: &[String],
+    opts: &mut BuildOptions,
+) -> Result<Option<(Connection, u64, std::time::Duration)>, CacheError> {
+    let fail = |e| CacheError::sql(target, e);
+    let conn = Connection::open(target).map_err(fail)?;
+    // A private file nobody reads until it is renamed: durability buys nothing here.
+    conn.execute_batch(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
+         PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA threads=2; BEGIN;",
+    )
+    .map_err(fail)?;
+    conn.execute_batch(TABLES).map_err(fail)?;
+
+    let (tx, rx) = sync_channel::<Batch>(4);
+    let writer = std::thread::spawn(move || write_rows(conn, rx));
+
+    let scan_opts = ScanOptions {
+        threads: opts.threads,
+        progress: None,
+    };
+    let mut collector = Collector::new(ts_text);
+    let mut batch = Batch::default();
+    let mut done = 0u64;
+    let mut visit = |event: &Event, findings: &[Finding]| -> Result<(), Stop> {
+        collector
+            .add(event, findings, &mut batch)
+            .map_err(|_| Stop::TextTimestamps)?;
+        done += 1;
+        if batch.rows.len() >= BATCH {
+            if opts.cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            opts.report(done, total);
+            tx.send(std::mem::take(&mut batch))
+                .map_err(|_| Stop::Writer)?;
+        }
+        Ok(())
+    };
+    let scanned = scanner::scan_parallel(store, &Filter::default(), scan_opts, &mut visit);
+    let last = std::mem::take(&mut batch);
+    let sent_last = scanned.is_ok() && tx.send(last).is_ok();
+    drop(tx);
+    let written = writer
+        .join()
+        .map_err(|_| CacheError::io(target, &std::io::Error::other("the writer panicked")))?;
+    match scanned {
+        Err(ScanError::Store(e)) => return Err(e.into()),
+        Err(ScanError::Visit(Stop::Cancelled)) => return Err(CacheError::Cancelled),
+        Err(ScanError::Visit(Stop::TextTimestamps)) => return Ok(None),
+        Err(ScanError::Visit(Stop::Writer)) | Ok(()) => {}
+    }
+    let conn = written.map_err(fail)?;
+    if opts.cancelled() {
+        return Err(CacheError::Cancelled);
+    }
+    if !sent_last {
+        return Err(CacheError::io(
+            target,
+            &std::io::Error::other("the writer stopped"),
+        ));
+    }
+    opts.report(done, total);
+    let finishing = Instant::now();
+    let inventory = collector.inventory();
+    finish(
+        &conn,
+        &collector.vals,
+        &collector.fields,
+        &inventory,
+        indexed,
+    )
+    .map_err(fail)?;
+    Ok(Some((conn, done, finishing.elapsed())))
+}
+
+/// The writer thread: inserts every batch, then hands the connection back.
+fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connection> {
+    {
+        let insert = |rows: usize| {
+            let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            format!(
+                "INSERT INTO ev(id, ts, category, name, tenant, session, user, kinds, classes, \
+                 findings) VALUES {}",
+                vec![one; rows].join(", ")
+            )
+        };
+        // Many rows per statement: a statement's own cost is then paid once per chunk.
+        let mut many = conn.prepare(&insert(CHUNK))?;
+        let mut one = conn.prepare(&insert(1))?;
+        for batch in rx {
+            let mut chunks = batch.rows.chunks_exact(CHUNK);
+            for chunk in &mut chunks {
+                bind_rows(&mut many, chunk, &batch.bytes)?;
+                many.raw_execute()?;
+            }
+            for row in chunks.remainder() {
+                bind_rows(&mut one, std::slice::from_ref(row), &batch.bytes)?;
+                one.raw_execute()?;
+            }
+        }
+    }
+    Ok(conn)
+}
+
+/// Rows per multi-row INSERT (10 parameters each, far below SQLite's limit).
+const CHUNK: usize = 64;
+
+fn bind_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    rows: &[Row],
+    bytes: &[u8],
+) -> rusqlite::Result<()> {
+    let mut i = 0;
+    let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
+        i += 1;
+        stmt.raw_bind_parameter(i, v)
+    };
+    for r in rows {
+        let findings = &bytes[r.findings.clone()];
+        bind(stmt, &r.id)?;
+        bind(stmt, &r.ts)?;
+        bind(stmt, &r.category)?;
+        bind(stmt, &r.name)?;
+        bind(stmt, &r.tenant)?;
+        bind(stmt, &r.session)?;
+        bind(stmt, &r.user)?;
+        bind(stmt, &r.kinds)?;
+        bind(stmt, &r.classes)?;
+        bind(stmt, &(!findings.is_empty()).then_some(findings))?;
+    }
+    Ok(())
+}
+
+/// The dictionaries, the inventory and the indexes, after every row is in.
+fn finish(
+    conn: &Connection,
+    vals: &Dict,
+    fields: &Dict,
+    inventory: &Inventory,
+    indexed: &[String],
+) -> rusqlite::Result<()> {
+    for (table, dict) in [
+        ("INSERT INTO vals(id, v) VALUES (?1, ?2)", vals),
+        ("INSERT INTO fields(id, name) VALUES (?1, ?2)", fields),
+    ] {
+        let mut stmt = conn.prepare(table)?;
+        for (id, v) in dict.list.iter().enumerate() {
+            stmt.execute(params![id as i64, v])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "INSERT INTO inventory(category, field, records, identified, kinds, example) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (category, field, st) in inventory.rows() {
+            let kinds: serde_json::Map<String, serde_json::Value> = st
+                .kinds
+                .iter()
+                .map(|(k, n)| (k.as_str().to_string(), serde_json::json!(n)))
+                .collect();
+            stmt.execute(params![
+                category,
+                field,
+                st.records as i64,
+                st.identified as i64,
+                serde_json::Value::Object(kinds).to_string(),
+                st.example,
+            ])?;
+        }
+    }
+    conn.execute_batch(DICT_INDEXES)?;
+    for (column, sql) in KEY_INDEXES {
+        if indexed.iter().any(|c| c == column) {
+            conn.execute_batch(sql)?;
+        }
+    }
+    if !indexed.is_empty() {
+        // With several indexes to choose from, SQLite needs to know that a category holds a
+        // quarter of the events and a session a few dozen, or it walks an index and looks up
+        // every row where a scan of the narrow table is faster.
+        conn.execute_batch("ANALYZE")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Attaching the privacy cache (`crate::cache`) to a store's connection: read-only, with the
+//! SQL function its `field:` terms use, and choosing when its key table drives a query.
+
+use std::path::Path;
+
+use super::query::Sql;
+use super::{Store, StoreError, keyed, privacy};
+use crate::model::Filter;
+
+impl Store {
+    /// Attaches a cache file (`crate::cache::Cache::path`) read-only, so that filters with
+    /// privacy terms can be answered. Replaces any cache attached before.
+    pub fn attach_cache(&mut self, path: &Path) -> Result<(), StoreError> {
+        self.detach_cache()?;
+        // An absolute path, so the store's URI-enabled connection never reads it as a URI.
+        let path = std::path::absolute(path).map_err(|e| StoreError::CacheUnusable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let unusable = |e: rusqlite::Error| StoreError::CacheUnusable {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        // The connection was opened read-only, and an attached file inherits that.
+        self.conn
+            .execute(
+                &format!("ATTACH DATABASE ?1 AS {}", privacy::ALIAS),
+                [path.to_string_lossy()],
+            )
+            .map_err(unusable)?;
+        privacy::register(&self.conn).map_err(unusable)?;
+        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(unusable)?;
+        self.cache = Some(attached);
+        Ok(())
+    }
+
+    /// A second connection to the same export, with the same cache attached and the same
+    /// pinned time: what a worker thread needs (a connection serves one thread).
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        let mut store = Store::open(&self.path)?;
+        store.now = self.now;
+        if let Some(cache) = &self.cache {
+            store.attach_cache(&cache.path)?;
+        }
+        Ok(store)
+    }
+
+    /// Detaches the cache, if one is attached.
+    pub fn detach_cache(&mut self) -> Result<(), StoreError> {
+        if self.cache.take().is_some() {
+            self.conn
+                .execute(&format!("DETACH DATABASE {}", privacy::ALIAS), [])?;
+        }
+        Ok(())
+    }
+
+    /// The attached cache file, if any (a second connection attaches the same one).
+    pub fn cache_path(&self) -> Option<&Path> {
+        self.cache.as_ref().map(|c| c.path.as_path())
+    }
+
+    /// The WHERE clause over the cache's key table, when the attached cache should answer.
+    pub(super) fn cache_plan(
+        &self,
+        filter: &Filter,
+        purpose: keyed::Purpose,
+    ) -> Result<Option<Sql>, StoreError> {
+        match &self.cache {
+            Some(cache) => {
+                keyed::plan(&self.conn, &self.schema, cache, filter, self.now(), purpose)
+            }
+            None => Ok(None),
+        }
+    }
+}
