@@ -145,6 +145,7 @@ fn main() {
     let (app, effects) = App::new(Options {
         filter: Filter::default(),
         extra_columns: store.schema().extra.clone(),
+        cache_ready: true,
     });
     let size = Size::new(120, 32);
     let mut bench = Bench {

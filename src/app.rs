@@ -5,6 +5,7 @@
 mod detail;
 mod export;
 mod input;
+mod inventory;
 mod jobs;
 mod lens;
 mod marks;
@@ -23,6 +24,7 @@ use crate::model::{EventId, EventSummary, Facet, Field, Filter, Test, ValueCount
 pub use detail::{DetailDoc, DocLine, Tone};
 pub use export::{DEFAULT_EXPORT_PATH, ExportDialog};
 pub use input::LineInput;
+pub use inventory::{CacheStatus, InventoryRow, InventoryView};
 pub use jobs::{ExportRequest, ExportScope, Job, JobStatus, Redaction};
 pub use lens::{
     Breach, IDENTITY_COLUMNS, Inspected, Marker, Page, Piece, masked_column, masked_facet_value,
@@ -80,6 +82,8 @@ pub struct Options {
     pub filter: Filter,
     /// The export's columns beyond the native schema (filter keys of their own).
     pub extra_columns: Vec<String>,
+    /// A trusted privacy cache is attached already; otherwise the app asks for a build.
+    pub cache_ready: bool,
 }
 
 #[derive(Debug)]
@@ -114,6 +118,12 @@ pub struct App {
     pub export: Option<ExportDialog>,
     /// Jobs running now, oldest first.
     pub jobs: Vec<JobStatus>,
+    /// Whether privacy terms and the inventory can be answered.
+    pub cache: CacheStatus,
+    /// The inventory view while it is open.
+    pub inventory: Option<InventoryView>,
+    cache_job: Option<u64>,
+    inventory_seq: u64,
     /// Sequence numbers of the newest request of each kind; replies with others are stale.
     page_seq: u64,
     count_seq: u64,
@@ -151,6 +161,14 @@ impl App {
             marked: BTreeSet::new(),
             export: None,
             jobs: Vec::new(),
+            cache: if options.cache_ready {
+                CacheStatus::Ready
+            } else {
+                CacheStatus::Building
+            },
+            inventory: None,
+            cache_job: None,
+            inventory_seq: 0,
             page_seq: 0,
             count_seq: 0,
             categories_seq: 0,
@@ -161,6 +179,10 @@ impl App {
         };
         let mut effects = vec![Effect::CountTotal];
         effects.extend(app.apply_filter(options.filter, false));
+        if !options.cache_ready {
+            effects.extend(app.start_job(Job::BuildCache));
+            app.cache_job = app.jobs.last().map(|j| j.id);
+        }
         (app, effects)
     }
 
@@ -271,6 +293,7 @@ impl App {
             Mode::Filter => self.on_filter_action(action),
             Mode::Picker => self.on_picker_action(action),
             Mode::Export => self.on_export_action(action),
+            Mode::Inventory => self.on_inventory_action(action),
             Mode::Normal => self.on_normal_action(action),
         }
     }
@@ -338,6 +361,7 @@ impl App {
             Action::ToggleMark => self.toggle_mark(),
             Action::ClearMarks => self.clear_marks(),
             Action::OpenExport => self.open_export(),
+            Action::OpenInventory => self.open_inventory(),
             Action::SeekViolation { forward } => self.seek_violation(forward),
             Action::Cancel => {
                 self.focus = Pane::Table;
@@ -361,7 +385,9 @@ impl App {
             }
             Action::Submit => {
                 let text = input.text();
-                match filter::parse(&text, &self.extra_columns) {
+                let parsed = filter::parse(&text, &self.extra_columns)
+                    .and_then(|filter| self.answerable(filter, &text));
+                match parsed {
                     Ok(filter) => {
                         self.input = None;
                         self.filter_problem = None;
@@ -389,6 +415,32 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// `filter`, unless it has privacy terms and the cache cannot answer them yet: then an
+    /// error at the first such term, so the bar says why and the results stay.
+    fn answerable(&self, filter: Filter, text: &str) -> Result<Filter, filter::FilterError> {
+        let why = match (&self.cache, filter.needs_cache()) {
+            (_, false) | (CacheStatus::Ready, _) => return Ok(filter),
+            (CacheStatus::Building, _) => {
+                let progress = self.jobs.iter().find(|j| Some(j.id) == self.cache_job);
+                match progress {
+                    Some(job) => format!("waits for the privacy cache ({})", job.describe()),
+                    None => "waits for the privacy cache being built".to_string(),
+                }
+            }
+            (CacheStatus::Failed(error), _) => format!("needs the privacy cache: {error}"),
+        };
+        let keys = ["has:", "kind:", "class:", "field:"];
+        let position = keys
+            .iter()
+            .filter_map(|k| text.find(k))
+            .min()
+            .map_or(0, |byte| text[..byte].chars().count());
+        Err(filter::FilterError {
+            position,
+            message: why,
+        })
     }
 
     fn say(&mut self, text: impl Into<String>, is_error: bool) {

@@ -207,43 +207,7 @@ impl Cache {
     /// The field inventory of the whole export, as `telex scan --summary` counts it, with
     /// examples always masked.
     pub fn inventory(&self) -> Result<Inventory, CacheError> {
-        let fail = |e| CacheError::sql(&self.path, e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT category, field, records, identified, kinds, example FROM inventory \
-                 ORDER BY category, field",
-            )
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })
-            .map_err(fail)?;
-        let mut inventory = Inventory::default();
-        for row in rows {
-            let (category, field, records, identified, kinds, example) = row.map_err(fail)?;
-            let kinds: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&kinds).unwrap_or_default();
-            let stats = FieldStats {
-                records: u64::try_from(records).unwrap_or(0),
-                identified: u64::try_from(identified).unwrap_or(0),
-                kinds: kinds
-                    .iter()
-                    .filter_map(|(k, n)| Some((Kind::parse(k)?, n.as_u64()?)))
-                    .collect(),
-                example,
-            };
-            inventory.insert(&category, &field, stats);
-        }
-        Ok(inventory)
+        read_inventory(&self.conn, "main").map_err(|e| CacheError::sql(&self.path, e))
     }
 
     /// The stored findings of one event (evidence left out: rescan the event for it), or
@@ -285,4 +249,40 @@ impl Drop for Cache {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// The inventory table of a cache database attached to `conn` as `schema` (`main` for the
+/// cache's own connection, the store's alias for an export connection).
+pub(crate) fn read_inventory(conn: &Connection, schema: &str) -> rusqlite::Result<Inventory> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT category, field, records, identified, kinds, example FROM {schema}.inventory \
+         ORDER BY category, field"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut inventory = Inventory::default();
+    for row in rows {
+        let (category, field, records, identified, kinds, example) = row?;
+        let kinds: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&kinds).unwrap_or_default();
+        let stats = FieldStats {
+            records: u64::try_from(records).unwrap_or(0),
+            identified: u64::try_from(identified).unwrap_or(0),
+            kinds: kinds
+                .iter()
+                .filter_map(|(k, n)| Some((Kind::parse(k)?, n.as_u64()?)))
+                .collect(),
+            example,
+        };
+        inventory.insert(&category, &field, stats);
+    }
+    Ok(inventory)
 }

@@ -10,11 +10,13 @@ use clap::Parser;
 use telex::batch::audit::{self, AuditOptions};
 use telex::batch::scan::{self, ScanOptions};
 use telex::batch::{self, BatchError};
+use telex::cache::CacheDir;
 use telex::cli::{Cli, Command, filter_text, flags_first};
 use telex::generate::{self, GenerateOptions};
 use telex::policy::{self, Policy};
 use telex::store::Store;
 use telex::text::thousands;
+use telex::worker::CachePlan;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(flags_first(std::env::args_os().collect()));
@@ -57,11 +59,20 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let mut store = open(&path)?;
             let filter = batch::parse_filter(&store, cli.filter.as_deref().unwrap_or(""))?;
             // A filter with privacy terms gets its cache before the screen opens; otherwise a
-            // trusted cache already there is attached, so such terms typed later work.
-            let cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
+            // trusted cache already there is attached, else one is built behind the screen.
+            let cache = if filter.needs_cache() || !cli.no_cache {
+                batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?
+            } else {
+                None
+            };
+            let plan = match cache {
+                Some(cache) => CachePlan::Ready(Some(Box::new(cache))),
+                None if cli.no_cache => CachePlan::Build(None),
+                None => CachePlan::Build(CacheDir::user().ok()),
+            };
             drop(out);
-            telex::tui::run(store, filter, policy).map_err(|e| Failure::Message(e.to_string()))?;
-            drop(cache);
+            telex::tui::run(store, filter, policy, plan)
+                .map_err(|e| Failure::Message(e.to_string()))?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::List {

@@ -14,7 +14,7 @@ use crate::app::{App, Loaded, Msg, Options, Pointer};
 use crate::model::Filter;
 use crate::policy::Policy;
 use crate::store::Store;
-use crate::worker::{Judge, Workers};
+use crate::worker::{CachePlan, Judge, Workers};
 use crate::{keymap, ui};
 
 enum Incoming {
@@ -27,7 +27,13 @@ const WHEEL_LINES: i32 = 3;
 
 /// Runs the explorer on `store` starting with `filter`, until the user quits. The terminal is
 /// restored on every exit path, panics included.
-pub fn run(store: Store, filter: Filter, policy: Policy) -> color_eyre::Result<()> {
+pub fn run(
+    store: Store,
+    filter: Filter,
+    policy: Policy,
+    cache: CachePlan,
+) -> color_eyre::Result<()> {
+    let cache_ready = matches!(cache, CachePlan::Ready(_));
     let slow_store = store.reopen()?;
     let judge = Judge::for_store(policy, &store)?;
     let extra_columns = store.schema().extra.clone();
@@ -43,9 +49,11 @@ pub fn run(store: Store, filter: Filter, policy: Policy) -> color_eyre::Result<(
                 store,
                 slow_store,
                 judge,
+                cache,
                 Options {
                     filter,
                     extra_columns,
+                    cache_ready,
                 },
                 no_color,
             )
@@ -71,11 +79,12 @@ fn event_loop(
     store: Store,
     slow_store: Store,
     judge: Judge,
+    cache: CachePlan,
     options: Options,
     no_color: bool,
 ) -> color_eyre::Result<()> {
     let (inbox_tx, inbox) = mpsc::channel();
-    let workers = Workers::spawn(store, slow_store, judge, {
+    let workers = Workers::spawn(store, slow_store, judge, cache, {
         let tx = inbox_tx.clone();
         move |loaded| tx.send(Incoming::Worker(loaded)).is_ok()
     });

@@ -17,6 +17,7 @@
 mod detail;
 mod export;
 mod filter_bar;
+mod inventory;
 mod overlay;
 mod sidebar;
 mod status;
@@ -135,6 +136,7 @@ pub fn draw(frame: &mut Frame, app: &App, view: &mut ViewState) {
         Mode::Help => overlay::help(frame, app, theme),
         Mode::Picker => overlay::picker(frame, app, theme),
         Mode::Export => export::render(frame, app, theme),
+        Mode::Inventory => inventory::render(frame, app, theme),
         Mode::Normal | Mode::Filter => {}
     }
 }

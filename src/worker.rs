@@ -4,17 +4,21 @@
 //! interrupting a running query that a newer request of its kind has made useless.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
-use crate::app::{Effect, EffectKind, Loaded, PageStart};
+use crate::app::{Effect, EffectKind, InventoryRow, Loaded, PageStart};
+use crate::inventory::Inventory;
 use crate::model::Facet;
 use crate::store::{Anchor, Interrupter, Store, StoreError};
 
+mod cache_job;
 mod jobs;
 mod judge;
 
+pub use cache_job::CachePlan;
 pub use judge::Judge;
 
 /// The most categories the sidebar asks for.
@@ -104,6 +108,13 @@ fn attempt(store: &Store, judge: &Judge, effect: Effect) -> (Loaded, bool) {
             seq,
             result: judge.seek(store, &filter, from, forward).map_err(&mut fail),
         },
+        Effect::LoadInventory { seq } => Loaded::Inventory {
+            seq,
+            result: store
+                .inventory()
+                .map(|inventory| inventory_rows(&inventory))
+                .map_err(&mut fail),
+        },
         // Run inline here (tests, benchmarks); `Workers` gives each job a thread instead.
         Effect::StartJob { id, job } => Loaded::JobDone {
             id,
@@ -113,13 +124,35 @@ fn attempt(store: &Store, judge: &Judge, effect: Effect) -> (Loaded, bool) {
     (loaded, interrupted)
 }
 
+/// The inventory as the app's rows, in category and field order.
+fn inventory_rows(inventory: &Inventory) -> Vec<InventoryRow> {
+    inventory
+        .rows()
+        .into_iter()
+        .map(|(category, field, stats)| InventoryRow {
+            category: category.to_string(),
+            field: field.to_string(),
+            records: stats.records,
+            identified: stats.identified,
+            kinds: stats.kinds.iter().map(|(k, n)| (*k, *n)).collect(),
+            example: stats.example.clone(),
+        })
+        .collect()
+}
+
 /// Which lane runs an effect: the fast one must never wait behind a slow count.
 fn is_fast(kind: EffectKind) -> bool {
     matches!(kind, EffectKind::Page | EffectKind::Detail)
 }
 
+/// What a lane is asked: run an effect, or attach the privacy cache once it is built.
+enum Request {
+    Run(Effect),
+    Attach(PathBuf),
+}
+
 struct Lane {
-    requests: Sender<Effect>,
+    requests: Sender<Request>,
     running: Arc<Mutex<Option<EffectKind>>>,
     interrupter: Interrupter,
 }
@@ -134,7 +167,7 @@ impl Lane {
         let running = Arc::new(Mutex::new(None));
         let interrupter = store.interrupter();
         let lane_running = Arc::clone(&running);
-        thread::spawn(move || serve(&store, &judge, &inbox, &lane_running, deliver.as_ref()));
+        thread::spawn(move || serve(store, &judge, &inbox, &lane_running, deliver.as_ref()));
         Lane {
             requests,
             running,
@@ -149,33 +182,44 @@ impl Lane {
         if *running == Some(kind) {
             self.interrupter.interrupt();
         }
-        self.requests.send(effect).is_ok()
+        self.requests.send(Request::Run(effect)).is_ok()
     }
 }
 
 /// Runs effects until the UI side hangs up or stops accepting results.
 fn serve(
-    store: &Store,
+    mut store: Store,
     judge: &Judge,
-    inbox: &Receiver<Effect>,
+    inbox: &Receiver<Request>,
     running: &Mutex<Option<EffectKind>>,
     deliver: &(dyn Fn(Loaded) -> bool + Send + Sync),
 ) {
     let mut queue: VecDeque<Effect> = VecDeque::new();
+    // A cache only adds answers, so attaching it ahead of effects queued before is harmless.
+    // The build job attached the same file once before reporting success, so a failure here
+    // is not expected; were it to happen, privacy terms would say they need the cache.
+    let take = |request: Request, queue: &mut VecDeque<Effect>, store: &mut Store| match request {
+        Request::Run(effect) => queue.push_back(effect),
+        Request::Attach(path) => {
+            let _ = store.attach_cache(&path);
+        }
+    };
     loop {
         if queue.is_empty() {
             match inbox.recv() {
-                Ok(effect) => queue.push_back(effect),
+                Ok(request) => take(request, &mut queue, &mut store),
                 Err(_) => return,
             }
         }
-        queue.extend(inbox.try_iter());
+        for request in inbox.try_iter() {
+            take(request, &mut queue, &mut store);
+        }
         coalesce(&mut queue);
         let Some(effect) = queue.pop_front() else {
             continue;
         };
         *running.lock().unwrap_or_else(PoisonError::into_inner) = Some(effect.kind());
-        let loaded = run_quietly(store, judge, effect);
+        let loaded = run_quietly(&store, judge, effect);
         *running.lock().unwrap_or_else(PoisonError::into_inner) = None;
         if let Some(loaded) = loaded
             && !deliver(loaded)
@@ -202,8 +246,9 @@ pub fn coalesce(queue: &mut VecDeque<Effect>) {
 pub struct Workers {
     fast: Lane,
     slow: Lane,
-    path: std::path::PathBuf,
+    path: PathBuf,
     deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+    cache: Arc<cache_job::CacheKeeper>,
 }
 
 impl Workers {
@@ -213,10 +258,12 @@ impl Workers {
         fast_store: Store,
         slow_store: Store,
         judge: Judge,
+        cache: CachePlan,
         deliver: impl Fn(Loaded) -> bool + Send + Sync + 'static,
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
         Workers {
+            cache: cache_job::CacheKeeper::new(cache),
             path: fast_store.path().to_path_buf(),
             fast: Lane::start(fast_store, judge.clone(), Arc::clone(&deliver)),
             slow: Lane::start(slow_store, judge, Arc::clone(&deliver)),
@@ -228,7 +275,14 @@ impl Workers {
     pub fn send(&self, effect: Effect) -> bool {
         if let Effect::StartJob { id, job } = effect {
             let deliver = Arc::clone(&self.deliver);
-            jobs::spawn(self.path.clone(), id, job, move |loaded| deliver(loaded));
+            let lanes = [self.fast.requests.clone(), self.slow.requests.clone()];
+            let attach = move |path: &std::path::Path| {
+                for lane in &lanes {
+                    let _ = lane.send(Request::Attach(path.to_path_buf()));
+                }
+            };
+            let cache = Arc::clone(&self.cache);
+            jobs::spawn(self.path.clone(), id, job, cache, attach, deliver);
             return true;
         }
         if is_fast(effect.kind()) {

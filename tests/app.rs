@@ -58,6 +58,7 @@ fn started(ids: std::ops::Range<i64>) -> App {
     let (mut app, effects) = App::new(Options {
         filter: Filter::default(),
         extra_columns: vec!["region".into()],
+        cache_ready: true,
     });
     app.update(Msg::Resized(Viewport {
         table_rows: 10,
@@ -77,6 +78,7 @@ fn starting_requests_the_total_the_first_page_and_the_counts() {
     let (app, effects) = App::new(Options {
         filter: f("category:error"),
         extra_columns: vec![],
+        cache_ready: true,
     });
     assert_eq!(
         effects,
@@ -412,6 +414,7 @@ fn choosing_a_category_replaces_the_category_term() {
     let (mut app, effects) = App::new(Options {
         filter: f("category:usage tenant:T-1"),
         extra_columns: vec![],
+        cache_ready: true,
     });
     let seq = effects
         .iter()
@@ -736,7 +739,9 @@ fn without_marks_the_export_takes_the_filter_and_esc_cancels() {
     assert!(app.export.is_none());
     act(&mut app, Action::OpenExport);
     let (_, job) = started_job(&act(&mut app, Action::Submit)).unwrap();
-    let Job::Export(request) = job;
+    let Job::Export(request) = job else {
+        panic!("{job:?}")
+    };
     assert_eq!(request.scope, ExportScope::Filtered(f("tenant:T-1")));
     assert_eq!(request.out, std::path::PathBuf::from(DEFAULT_EXPORT_PATH));
     assert_eq!(request.redaction, Redaction::Mask);
@@ -768,4 +773,61 @@ fn seeking_a_violation_opens_the_window_at_it_and_ignores_stale_answers() {
         page_seq(&found).map(|p| p.1),
         Some(PageStart::At(row(4).cursor()))
     );
+}
+
+#[test]
+fn without_a_cache_the_app_asks_for_one_and_privacy_terms_wait_for_it() {
+    let (mut app, effects) = App::new(Options::default());
+    let (id, job) = started_job(&effects).unwrap();
+    assert_eq!(job, Job::BuildCache);
+    assert_eq!(app.cache, telex::app::CacheStatus::Building);
+    act(&mut app, Action::EditFilter);
+    typed(&mut app, "category:error has:pii");
+    assert!(act(&mut app, Action::Submit).is_empty());
+    let problem = app.filter_problem.clone().unwrap();
+    assert_eq!(problem.position, 15, "at has:");
+    assert!(problem.message.contains("privacy cache"), "{problem:?}");
+    assert_eq!(app.filter, Filter::default(), "the results stay");
+    app.update(Msg::Loaded(Loaded::JobDone {
+        id,
+        result: Ok("privacy cache ready".into()),
+    }));
+    assert_eq!(app.cache, telex::app::CacheStatus::Ready);
+    let effects = act(&mut app, Action::Submit);
+    assert!(page_seq(&effects).is_some());
+    assert_eq!(app.filter, f("category:error has:pii"));
+}
+
+#[test]
+fn the_inventory_narrows_to_the_records_behind_a_field() {
+    let mut app = started(1..4);
+    let effects = act(&mut app, Action::OpenInventory);
+    let Some(Effect::LoadInventory { seq }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    let row = |category: &str, field: &str, identified| telex::app::InventoryRow {
+        category: category.into(),
+        field: field.into(),
+        records: 10,
+        identified,
+        kinds: vec![(Kind::Email, identified)],
+        example: Some("a***@contoso.com".into()),
+    };
+    app.update(Msg::Loaded(Loaded::Inventory {
+        seq,
+        result: Ok(vec![
+            row("support", "payload/locale", 0),
+            row("support", "payload/msUpn", 7),
+        ]),
+    }));
+    assert!(
+        act(&mut app, Action::Activate).is_empty(),
+        "nothing to show"
+    );
+    assert_eq!(app.mode(), Mode::Inventory);
+    act(&mut app, Action::SelectNext);
+    let effects = act(&mut app, Action::Activate);
+    assert!(page_seq(&effects).is_some());
+    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.filter, f("category:support field:payload/msUpn"));
 }

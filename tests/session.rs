@@ -25,6 +25,7 @@ struct Session {
     judge: worker::Judge,
     terminal: Terminal<TestBackend>,
     _dir: tempfile::TempDir,
+    _cache: (tempfile::TempDir, telex::cache::Cache),
 }
 
 impl Session {
@@ -34,11 +35,15 @@ impl Session {
 
     fn with_policy(width: u16, height: u16, policy: Policy) -> Session {
         let (dir, path) = support::small_export();
-        let store = Store::open(&path).unwrap();
+        // The privacy cache is built and attached up front, as the explorer has it once its
+        // background build is done.
+        let (cache_dir, caches) = support::cache::cache_dir();
+        let (store, cache) = support::cache::attached(&path, &caches);
         let judge = worker::Judge::for_store(policy, &store).unwrap();
         let (app, effects) = App::new(Options {
             filter: Filter::default(),
             extra_columns: store.schema().extra.clone(),
+            cache_ready: true,
         });
         let mut session = Session {
             app,
@@ -47,6 +52,7 @@ impl Session {
             judge,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             _dir: dir,
+            _cache: (cache_dir, cache),
         };
         session.run(effects);
         session.msg(Msg::Resized(ui::viewport(Size::new(width, height))));
@@ -602,4 +608,38 @@ fn n_and_shift_n_jump_between_violations() {
     s.keys("G n");
     let notice = &s.app.notice.as_ref().unwrap().text;
     assert!(notice.contains("no violation that way"), "{notice}");
+}
+
+#[test]
+fn inventory_view_lists_identifying_fields_and_enter_shows_their_records() {
+    snap("inventory", |s| {
+        s.keys("i");
+        let screen = s.screen();
+        assert!(screen.contains("identifying fields"), "{screen}");
+        assert!(screen.contains("tenant_id"), "{screen}");
+        assert!(!screen.contains("alice@contoso.com"), "examples are masked");
+        let rows = &s.app.inventory.as_ref().unwrap().rows;
+        let upn = rows.iter().find(|r| r.field == "payload/msUpn").unwrap();
+        assert_eq!((upn.records, upn.identified), (1, 1));
+    });
+    let mut s = Session::start(120, 32);
+    s.keys("i");
+    let Some(view) = &s.app.inventory else {
+        panic!("no inventory")
+    };
+    let at = view
+        .rows
+        .iter()
+        .position(|r| r.field == "payload/msUpn")
+        .unwrap();
+    for _ in 0..at {
+        s.keys("j");
+    }
+    s.keys("<enter>");
+    assert_eq!(
+        s.app.filter.to_string(),
+        "category:support field:payload/msUpn"
+    );
+    assert!(s.app.window.rows.iter().all(|r| r.category == "support"));
+    assert!(!s.app.window.rows.is_empty());
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::inventory::CacheStatus;
 use super::{App, Effect};
 use crate::model::{Class, EventId, Filter};
 
@@ -60,6 +61,8 @@ pub struct ExportRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     Export(ExportRequest),
+    /// The privacy cache of the export, so privacy filter terms and the inventory can answer.
+    BuildCache,
 }
 
 impl Job {
@@ -67,6 +70,7 @@ impl Job {
     pub fn label(&self) -> &'static str {
         match self {
             Job::Export(_) => "exporting",
+            Job::BuildCache => "privacy cache",
         }
     }
 }
@@ -129,11 +133,24 @@ impl App {
     }
 
     /// A finished job leaves the status line; its outcome becomes the notice.
-    pub(super) fn job_done(&mut self, id: u64, result: Result<String, String>) {
+    pub(super) fn job_done(&mut self, id: u64, result: Result<String, String>) -> Vec<Effect> {
         self.jobs.retain(|j| j.id != id);
+        if self.cache_job == Some(id) {
+            self.cache_job = None;
+            self.cache = match &result {
+                Ok(_) => CacheStatus::Ready,
+                Err(error) => CacheStatus::Failed(error.clone()),
+            };
+        }
+        let effects = if self.cache == CacheStatus::Ready {
+            self.inventory_after_build()
+        } else {
+            Vec::new()
+        };
         match result {
             Ok(summary) => self.say(summary, false),
             Err(error) => self.say(error, true),
         }
+        effects
     }
 }

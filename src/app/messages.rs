@@ -1,6 +1,7 @@
 //! The vocabulary of the state machine: modes and panes, the actions keys map to, the
 //! messages `update` consumes, the effects it requests and the facts the worker reports.
 
+use super::inventory::InventoryRow;
 use super::jobs::Job;
 use super::lens::{Inspected, Page};
 use crate::model::{Cursor, EventId, Facet, Filter, ValueCount};
@@ -15,6 +16,8 @@ pub enum Mode {
     Picker,
     /// The export dialog is open.
     Export,
+    /// The inventory of identifying fields is open.
+    Inventory,
     Help,
 }
 
@@ -53,6 +56,8 @@ pub enum Action {
     ClearMarks,
     /// Opens the export dialog for the marked (else the filtered) events.
     OpenExport,
+    /// Opens (or closes) the inventory of identifying fields.
+    OpenInventory,
     /// Jumps to the next (or previous) event that breaks the policy.
     SeekViolation {
         forward: bool,
@@ -147,6 +152,10 @@ pub enum Effect {
         from: Cursor,
         forward: bool,
     },
+    /// The privacy cache's field inventory.
+    LoadInventory {
+        seq: u64,
+    },
     /// Runs `job` on a thread of its own; it reports `JobProgress` and then `JobDone`.
     StartJob {
         id: u64,
@@ -164,6 +173,7 @@ pub enum EffectKind {
     Facet,
     Detail,
     Seek,
+    Inventory,
     Job,
 }
 
@@ -177,6 +187,7 @@ impl Effect {
             Effect::LoadFacet { .. } => EffectKind::Facet,
             Effect::LoadDetail { .. } => EffectKind::Detail,
             Effect::SeekViolation { .. } => EffectKind::Seek,
+            Effect::LoadInventory { .. } => EffectKind::Inventory,
             Effect::StartJob { .. } => EffectKind::Job,
         }
     }
@@ -207,6 +218,10 @@ pub enum Loaded {
     Detail {
         seq: u64,
         result: Result<Option<Box<Inspected>>, String>,
+    },
+    Inventory {
+        seq: u64,
+        result: Result<Vec<InventoryRow>, String>,
     },
     /// Where the nearest violation is; `None` when there is none that way.
     Seek {

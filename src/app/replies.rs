@@ -50,8 +50,9 @@ impl App {
                 Vec::new()
             }
             Loaded::Seek { seq, result } => self.seek_found(seq, result),
-            Loaded::JobDone { id, result } => {
-                self.job_done(id, result);
+            Loaded::JobDone { id, result } => self.job_done(id, result),
+            Loaded::Inventory { seq, result } => {
+                self.inventory_loaded(seq, result);
                 Vec::new()
             }
             Loaded::Page { seq, result } => {

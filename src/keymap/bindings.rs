@@ -7,7 +7,7 @@ use crossterm::event::KeyCode::{
 
 use super::{Binding, CTRL, NONE, bind};
 use crate::app::Action;
-use crate::app::Mode::{Export, Filter, Help, Normal, Picker};
+use crate::app::Mode::{Export, Filter, Help, Inventory, Normal, Picker};
 use crate::model::Facet;
 
 #[rustfmt::skip]
@@ -41,6 +41,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Normal, Char('q'), NONE, Action::Quit, "quit", "quit"),
     bind(Normal, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(Normal, Char('m'), NONE, Action::ToggleMask, "mask", "mask identifying values on screen"),
+    bind(Normal, Char('i'), NONE, Action::OpenInventory, "inventory", "inventory of identifying fields (Enter narrows to a field's records)"),
     bind(Normal, Char('n'), NONE, Action::SeekViolation { forward: true }, "", "next event that breaks the policy (! in the pii column)"),
     bind(Normal, Char('N'), NONE, Action::SeekViolation { forward: false }, "", "previous event that breaks the policy"),
     bind(Normal, Char(' '), NONE, Action::ToggleMark, "", "mark / unmark the event (for export)"),
@@ -82,6 +83,19 @@ pub const BINDINGS: &[Binding] = &[
     bind(Export, Delete, NONE, Action::DeleteForward, "", "delete under the cursor"),
     bind(Export, Char('u'), CTRL, Action::ClearLine, "", "delete to the start"),
     bind(Export, Char('c'), CTRL, Action::Quit, "", "quit"),
+    bind(Inventory, Char('j'), NONE, Action::SelectNext, "", "next field"),
+    bind(Inventory, Down, NONE, Action::SelectNext, "", "next field"),
+    bind(Inventory, Char('k'), NONE, Action::SelectPrev, "", "previous field"),
+    bind(Inventory, Up, NONE, Action::SelectPrev, "", "previous field"),
+    bind(Inventory, PageDown, NONE, Action::PageDown, "", "page down"),
+    bind(Inventory, PageUp, NONE, Action::PageUp, "", "page up"),
+    bind(Inventory, Char('g'), NONE, Action::SelectFirst, "", "first field"),
+    bind(Inventory, Char('G'), NONE, Action::SelectLast, "", "last field"),
+    bind(Inventory, Enter, NONE, Action::Activate, "show records", "narrow the events to the records behind the field"),
+    bind(Inventory, Esc, NONE, Action::Cancel, "close", "close the inventory"),
+    bind(Inventory, Char('i'), NONE, Action::OpenInventory, "", "close the inventory"),
+    bind(Inventory, Char('q'), NONE, Action::Cancel, "", "close the inventory"),
+    bind(Inventory, Char('c'), CTRL, Action::Quit, "", "quit"),
     bind(Help, Esc, NONE, Action::Cancel, "close", "close the help"),
     bind(Help, Char('j'), NONE, Action::SelectNext, "", "scroll the help"),
     bind(Help, Down, NONE, Action::SelectNext, "", "scroll the help"),

@@ -54,6 +54,16 @@ impl Store {
         Ok(())
     }
 
+    /// The field inventory kept in the attached cache (`telex scan --summary`'s table).
+    pub fn inventory(&self) -> Result<crate::inventory::Inventory, StoreError> {
+        if self.cache.is_none() {
+            return Err(StoreError::NeedsCache {
+                term: "the inventory".into(),
+            });
+        }
+        Ok(crate::cache::read_inventory(&self.conn, privacy::ALIAS)?)
+    }
+
     /// The attached cache file, if any (a second connection attaches the same one).
     pub fn cache_path(&self) -> Option<&Path> {
         self.cache.as_ref().map(|c| c.path.as_path())

@@ -45,6 +45,8 @@ pub fn help(frame: &mut Frame, app: &App, theme: &Theme) {
         (Mode::Normal, "browsing"),
         (Mode::Filter, "editing the filter"),
         (Mode::Picker, "in a picker"),
+        (Mode::Export, "in the export dialog"),
+        (Mode::Inventory, "in the inventory"),
     ] {
         if !lines.is_empty() {
             lines.push(Line::default());

@@ -1,10 +1,12 @@
 //! Jobs: long work started from the explorer (an export, the cache build) on a thread of its
 //! own with its own connection, reporting progress now and then and its outcome once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::cache_job::CacheKeeper;
 use crate::app::{ExportRequest, ExportScope, Job, Loaded, Redaction};
 use crate::batch;
 use crate::batch::export::{ExportError, ExportOptions, Progress, command};
@@ -24,6 +26,8 @@ pub fn run(
 ) -> Result<String, String> {
     match job {
         Job::Export(request) => export(store, request, progress).map_err(|e| e.to_string()),
+        // Attaching the cache needs the lanes' connections: only `spawn` can build one.
+        Job::BuildCache => Err("the privacy cache is built by the explorer's job threads".into()),
     }
 }
 
@@ -73,27 +77,69 @@ fn export(
     ))
 }
 
-/// Starts `job` on a new thread over a new connection to the export at `path`.
-pub fn spawn(path: PathBuf, id: u64, job: Job, deliver: impl Fn(Loaded) -> bool + Send + 'static) {
+/// Starts `job` on a new thread over a new connection to the export at `path`. A cache build
+/// hands the finished file to `attach` (both lanes) before it reports success.
+pub(super) fn spawn(
+    path: PathBuf,
+    id: u64,
+    job: Job,
+    cache: Arc<CacheKeeper>,
+    attach: impl Fn(&Path) + Send + 'static,
+    deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+) {
     thread::spawn(move || {
         let result = match Store::open(&path) {
-            Ok(store) => {
-                let mut last = Instant::now();
-                let mut progress = |stage: &'static str, done: u64, total: Option<u64>| {
-                    if last.elapsed() >= PROGRESS_EVERY {
-                        last = Instant::now();
-                        deliver(Loaded::JobProgress {
-                            id,
-                            stage,
-                            done,
-                            total,
-                        });
-                    }
-                };
-                run(&store, job, &mut progress)
-            }
+            Ok(store) => match job {
+                Job::BuildCache => {
+                    let progress = throttled(id, "scanning", Arc::clone(&deliver));
+                    cache.build(&store, progress).map(|(file, summary)| {
+                        attach(&file);
+                        summary
+                    })
+                }
+                job => {
+                    let mut report = throttled_stage(id, Arc::clone(&deliver));
+                    run(&store, job, &mut report)
+                }
+            },
             Err(error) => Err(error.to_string()),
         };
         deliver(Loaded::JobDone { id, result });
     });
+}
+
+/// A progress callback for the cache build that reports at most every `PROGRESS_EVERY`.
+fn throttled(
+    id: u64,
+    stage: &'static str,
+    deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+) -> Box<dyn FnMut(u64, u64) + Send> {
+    let mut report = throttled_stage(id, deliver);
+    Box::new(move |done, total| {
+        let stage = if total > 0 && done >= total {
+            "indexing"
+        } else {
+            stage
+        };
+        report(stage, done, Some(total));
+    })
+}
+
+/// A `(stage, done, total)` progress callback that reports at most every `PROGRESS_EVERY`.
+fn throttled_stage(
+    id: u64,
+    deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+) -> impl FnMut(&'static str, u64, Option<u64>) + Send {
+    let mut last: Option<Instant> = None;
+    move |stage, done, total| {
+        if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+            last = Some(Instant::now());
+            deliver(Loaded::JobProgress {
+                id,
+                stage,
+                done,
+                total,
+            });
+        }
+    }
 }

@@ -1,0 +1,75 @@
+//! The worker threads on a real export: the explorer's privacy cache built in the background,
+//! attached to both lanes, after which privacy terms and the inventory are answered.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use telex::app::{Effect, Job, Loaded};
+use telex::cache::CacheDir;
+use telex::policy::Policy;
+use telex::store::Store;
+use telex::{filter, worker};
+
+#[test]
+fn the_cache_builds_in_the_background_then_both_lanes_answer_privacy_terms() {
+    let (_dir, path) = support::small_export();
+    let caches = tempfile::tempdir().unwrap();
+    let store = Store::open(&path).unwrap();
+    let slow = store.reopen().unwrap();
+    let judge = worker::Judge::for_store(Policy::default(), &store).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let workers = worker::Workers::spawn(
+        store,
+        slow,
+        judge,
+        worker::CachePlan::Build(Some(CacheDir::at(caches.path()))),
+        move |loaded| tx.send(loaded).is_ok(),
+    );
+    let has_pii = filter::parse("has:pii", &[]).unwrap();
+    assert!(workers.send(Effect::StartJob {
+        id: 1,
+        job: Job::BuildCache
+    }));
+    let wait = Duration::from_secs(60);
+    let done = loop {
+        match rx.recv_timeout(wait).unwrap() {
+            Loaded::JobDone { id: 1, result } => break result,
+            Loaded::JobProgress { id, .. } => assert_eq!(id, 1),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(done.unwrap().starts_with("privacy cache ready"));
+    assert_eq!(
+        std::fs::read_dir(caches.path()).unwrap().count(),
+        1,
+        "one cache file, kept for the next run"
+    );
+    // The slow lane counts, the fast lane pages: both have the cache now.
+    assert!(workers.send(Effect::CountMatching {
+        seq: 2,
+        filter: has_pii.clone()
+    }));
+    let Loaded::Count { seq: 2, result } = rx.recv_timeout(wait).unwrap() else {
+        panic!()
+    };
+    let with_pii = result.unwrap();
+    assert!(with_pii > 0 && with_pii < 13, "{with_pii}");
+    assert!(workers.send(Effect::LoadPage {
+        seq: 3,
+        filter: has_pii,
+        start: telex::app::PageStart::First,
+        limit: 100,
+    }));
+    let Loaded::Page { seq: 3, result } = rx.recv_timeout(wait).unwrap() else {
+        panic!()
+    };
+    assert_eq!(result.unwrap().rows.len() as u64, with_pii);
+    assert!(workers.send(Effect::LoadInventory { seq: 4 }));
+    let Loaded::Inventory { seq: 4, result } = rx.recv_timeout(wait).unwrap() else {
+        panic!()
+    };
+    assert!(result.unwrap().iter().any(|r| r.field == "payload/msUpn"));
+}
