@@ -425,7 +425,7 @@ impl App {
             (CacheStatus::Building, _) => {
                 let progress = self.jobs.iter().find(|j| Some(j.id) == self.cache_job);
                 match progress {
-                    Some(job) => format!("waits for the privacy cache ({})", job.describe()),
+                    Some(job) => format!("waits for the {}", job.describe()),
                     None => "waits for the privacy cache being built".to_string(),
                 }
             }
