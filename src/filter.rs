@@ -31,9 +31,9 @@ impl std::error::Error for FilterError {}
 
 /// The keys every export understands, in the order the help lists them. The last four ask
 /// about findings and are answered from the privacy cache.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 14] = [
     "category", "tenant", "session", "user", "name", "app", "version", "since", "until", "has",
-    "kind", "class", "field",
+    "kind", "class", "field", "violates",
 ];
 
 /// The values `has:` takes: `pii` (any finding) or a class.
@@ -153,6 +153,14 @@ fn term(token: &Token, extra_columns: &[String]) -> Result<Term, FilterError> {
             test: Test::Text(token.value.clone()),
         });
     };
+    // `violates:` alone means any rule.
+    if key == "violates" {
+        let rule = (!token.value.is_empty()).then(|| token.value.clone());
+        return Ok(Term {
+            negated,
+            test: Test::Violates(rule),
+        });
+    }
     if token.value.is_empty() && !token.quoted {
         return Err(FilterError {
             position: token.value_start,
@@ -275,6 +283,8 @@ impl fmt::Display for Term {
             Test::Kind(kind) => write!(f, "kind:{kind}"),
             Test::Class(class) => write!(f, "class:{class}"),
             Test::InField(field) => write!(f, "field:{}", quote_if_needed(field)),
+            Test::Violates(None) => f.write_str("violates:"),
+            Test::Violates(Some(rule)) => write!(f, "violates:{}", quote_if_needed(rule)),
         }
     }
 }
@@ -451,6 +461,28 @@ mod tests {
         assert_eq!(err("until:-7x").position, 6);
         assert_eq!(err("since:2026-13-01").position, 6);
         assert_eq!(err(r#""""#).position, 0);
+    }
+
+    #[test]
+    fn violates_terms_parse_and_print_back() {
+        let f = p("violates: -violates:error-retention violates:secret-anywhere");
+        assert_eq!(
+            f.terms
+                .iter()
+                .map(|t| (t.negated, t.test.clone()))
+                .collect::<Vec<_>>(),
+            vec![
+                (false, Test::Violates(None)),
+                (true, Test::Violates(Some("error-retention".into()))),
+                (false, Test::Violates(Some("secret-anywhere".into()))),
+            ]
+        );
+        assert!(f.needs_cache());
+        assert_eq!(p(&f.to_string()), f);
+        assert_eq!(
+            f.to_string(),
+            "violates: -violates:error-retention violates:secret-anywhere"
+        );
     }
 
     #[test]

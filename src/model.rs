@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 pub type EventId = i64;
 
 /// The columns of one event that the events table shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventSummary {
     pub id: EventId,
     /// The timestamp exactly as stored; `Cursor`s are built from it.
@@ -40,7 +40,7 @@ pub struct Cursor {
 
 /// One event with every column. Values that were not valid text in the export (BLOBs,
 /// invalid UTF-8) arrive here already written as `\xNN` escapes, so nothing downstream panics.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
     pub summary: EventSummary,
     pub app_name: Option<String>,
@@ -172,6 +172,7 @@ impl Term {
             Test::Kind(_) => Field::Kind,
             Test::Class(_) => Field::Class,
             Test::InField(_) => Field::Finding,
+            Test::Violates(_) => Field::Violates,
         }
     }
 }
@@ -193,6 +194,8 @@ pub enum Test {
     Class(Class),
     /// `field:FIELD`: the event has a finding in that field; `*` matches any run of characters.
     InField(String),
+    /// `violates:` (any rule) or `violates:RULE`: the event breaks the policy.
+    Violates(Option<String>),
 }
 
 impl Test {
@@ -200,7 +203,7 @@ impl Test {
     pub fn is_privacy(&self) -> bool {
         matches!(
             self,
-            Test::Has(_) | Test::Kind(_) | Test::Class(_) | Test::InField(_)
+            Test::Has(_) | Test::Kind(_) | Test::Class(_) | Test::InField(_) | Test::Violates(_)
         )
     }
 }
@@ -226,6 +229,8 @@ pub enum Field {
     Class,
     /// `field:` — the field a finding is in.
     Finding,
+    /// `violates:` — a policy rule the event breaks.
+    Violates,
 }
 
 impl Field {
@@ -247,6 +252,7 @@ impl Field {
             Field::Kind => "kind",
             Field::Class => "class",
             Field::Finding => "field",
+            Field::Violates => "violates",
         }
     }
 
@@ -267,7 +273,8 @@ impl Field {
             | Field::Has
             | Field::Kind
             | Field::Class
-            | Field::Finding => None,
+            | Field::Finding
+            | Field::Violates => None,
         }
     }
 }

@@ -12,6 +12,7 @@ mod query;
 mod schema;
 mod span;
 mod tally;
+mod violates;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use crate::model::{Cursor, Event, EventId, EventSummary, Filter, ValueCount};
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};
+pub use violates::Judging;
 pub use writer::{NativeRow, NativeWriter};
 
 /// A read-only connection to one export.
@@ -36,6 +38,8 @@ pub struct Store {
     /// The privacy cache attached to this connection, which answers `has:pii` and its kin,
     /// and stands in for the indexes the export lacks.
     cache: Option<keyed::Attached>,
+    /// What `violates:` judges by.
+    judging: violates::Judging,
 }
 
 /// Where a page starts. Pages always come back in ascending `(ts, id)` order.
@@ -82,6 +86,7 @@ impl Store {
             schema,
             now: None,
             cache: None,
+            judging: violates::Judging::default(),
         })
     }
 
@@ -119,6 +124,7 @@ impl Store {
             // Qualified: inside the cache subquery a bare `id` would be the cache's own.
             let id = format!("{}.{}", self.schema.table_sql(), self.schema.id_sql());
             privacy::add(&self.conn, &mut sql, filter, &privacy::Source::Export(&id))?;
+            self.add_violates(&mut sql, filter);
         }
         Ok(sql)
     }

@@ -28,14 +28,16 @@ const WHEEL_LINES: i32 = 3;
 /// Runs the explorer on `store` starting with `filter`, until the user quits. The terminal is
 /// restored on every exit path, panics included.
 pub fn run(
-    store: Store,
+    mut store: Store,
     filter: Filter,
     policy: Policy,
     cache: CachePlan,
 ) -> color_eyre::Result<()> {
     let cache_ready = matches!(cache, CachePlan::Ready(_));
-    let slow_store = store.reopen()?;
     let judge = Judge::for_store(policy, &store)?;
+    // `violates:` in the filter judges by the same policy as the `!` marker.
+    store.set_policy(judge.judging())?;
+    let slow_store = store.reopen()?;
     let extra_columns = store.schema().extra.clone();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
 

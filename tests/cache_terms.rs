@@ -289,3 +289,69 @@ fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
         check(&driven, &indexed_cached, text);
     }
 }
+
+#[test]
+fn violates_terms_match_the_policy_judging_every_event() {
+    use std::sync::Arc;
+    use telex::policy::{AuditContext, Policy};
+    let (_d, path) = export();
+    let (_c, dir) = cache_dir();
+    let (mut store, _cache) = attached(&path, &dir);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/review-policy.toml"
+    ))
+    .unwrap();
+    let policy = Policy::from_toml(&text, &Policy::default()).unwrap();
+    let reference = chrono::DateTime::parse_from_rfc3339("2026-09-30T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let ctx = AuditContext {
+        reference: Some(reference),
+    };
+    store
+        .set_policy(telex::store::Judging {
+            policy: Arc::new(policy.clone()),
+            ctx,
+        })
+        .unwrap();
+    let events = all_events(&store);
+    let expect = |pred: &dyn Fn(&[&str]) -> bool| -> Vec<i64> {
+        let mut out: Vec<i64> = events
+            .iter()
+            .filter(|(e, f)| {
+                let rules: Vec<&str> = policy
+                    .violations(e, f, &ctx)
+                    .iter()
+                    .map(|v| v.rule.id.as_str())
+                    .collect();
+                pred(&rules)
+            })
+            .map(|(e, _)| e.summary.id)
+            .collect();
+        out.sort_unstable();
+        out
+    };
+    let any = expect(&|r| !r.is_empty());
+    assert!(any.len() >= 3, "the review policy is broken: {any:?}");
+    assert_eq!(ids(&store, "violates:"), any);
+    assert_eq!(ids(&store, "-violates:"), expect(&|r| r.is_empty()));
+    for rule in [
+        "error-retention",
+        "user-anywhere",
+        "support-identifies-user",
+    ] {
+        let expected = expect(&|r| r.contains(&rule));
+        assert!(!expected.is_empty(), "{rule} is broken somewhere");
+        assert_eq!(ids(&store, &format!("violates:{rule}")), expected, "{rule}");
+    }
+    assert_eq!(
+        ids(&store, "category:error violates:error-retention"),
+        expect(&|r| r.contains(&"error-retention"))
+    );
+    assert!(ids(&store, "violates:no-such-rule").is_empty());
+    assert_eq!(
+        store.count(&parse(&store, "violates:")).unwrap(),
+        any.len() as u64
+    );
+}

@@ -166,7 +166,8 @@ pub fn masked_filter(filter: &Filter) -> Filter {
             | Test::Has(_)
             | Test::Kind(_)
             | Test::Class(_)
-            | Test::InField(_) => {}
+            | Test::InField(_)
+            | Test::Violates(_) => {}
         }
     }
     shown

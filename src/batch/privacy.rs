@@ -56,6 +56,15 @@ pub fn attach_for(
         },
     };
     store.attach_cache(cache.path())?;
+    // `violates:` in a batch filter judges by the default policy, ages measured as the audit
+    // measures them.
+    let reference = super::audit::reference(store)?;
+    store.set_policy(crate::store::Judging {
+        policy: Default::default(),
+        ctx: crate::policy::AuditContext {
+            reference: reference.at,
+        },
+    })?;
     Ok(Some(cache))
 }
 

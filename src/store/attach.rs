@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::query::Sql;
-use super::{Store, StoreError, keyed, privacy};
+use super::{Store, StoreError, keyed, privacy, violates};
 use crate::model::Filter;
 
 impl Store {
@@ -29,6 +29,7 @@ impl Store {
             )
             .map_err(unusable)?;
         privacy::register(&self.conn).map_err(unusable)?;
+        violates::register(&self.conn, &self.judging).map_err(unusable)?;
         let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(unusable)?;
         self.cache = Some(attached);
         Ok(())
@@ -39,6 +40,7 @@ impl Store {
     pub fn reopen(&self) -> Result<Store, StoreError> {
         let mut store = Store::open(&self.path)?;
         store.now = self.now;
+        store.judging = self.judging.clone();
         if let Some(cache) = &self.cache {
             store.attach_cache(&cache.path)?;
         }

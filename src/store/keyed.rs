@@ -90,6 +90,14 @@ pub(super) fn plan(
     now: DateTime<Utc>,
     purpose: Purpose,
 ) -> Result<Option<Sql>, StoreError> {
+    // `violates:` judges the export's own category and time (`Store::add_violates`).
+    if filter
+        .terms
+        .iter()
+        .any(|t| matches!(t.test, Test::Violates(_)))
+    {
+        return Ok(None);
+    }
     let mut keys = Vec::new();
     for term in &filter.terms {
         match &term.test {

@@ -99,7 +99,11 @@ impl Sql {
                 return;
             }
             // Answered from the attached cache: `privacy::add`.
-            Test::Has(_) | Test::Kind(_) | Test::Class(_) | Test::InField(_) => return,
+            Test::Has(_)
+            | Test::Kind(_)
+            | Test::Class(_)
+            | Test::InField(_)
+            | Test::Violates(_) => return,
             Test::Since(bound) => (format!("{} >= ?", self.ts), stamp(bound.resolve(now))),
             Test::Until(bound) => match bound {
                 // A date names a whole day: until:2026-09-30 includes the 30th.

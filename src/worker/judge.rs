@@ -8,7 +8,7 @@ use crate::batch::audit;
 use crate::model::{Cursor, Event, Filter, Finding};
 use crate::pii;
 use crate::policy::{AuditContext, Policy, Subject};
-use crate::store::{Anchor, Store, StoreError};
+use crate::store::{Anchor, Judging, Store, StoreError};
 
 /// Events read per query while looking for a violation.
 const SEEK_PAGE: usize = 500;
@@ -36,6 +36,14 @@ impl Judge {
         Judge {
             policy: Arc::new(policy),
             ctx,
+        }
+    }
+
+    /// The same policy and reference time, for the store's `violates:` terms.
+    pub fn judging(&self) -> Judging {
+        Judging {
+            policy: Arc::clone(&self.policy),
+            ctx: self.ctx,
         }
     }
 
