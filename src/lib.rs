@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod model;
 pub mod pii;
 pub mod redact;
+pub mod scanner;
 pub mod store;
 pub mod text;
 pub mod tui;

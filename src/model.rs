@@ -1,6 +1,7 @@
 //! Domain types shared by every layer: events, filters and identifier findings.
 //! Plain data only — no I/O, no SQL, no terminal types.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -10,7 +11,7 @@ use chrono::{DateTime, Utc};
 pub type EventId = i64;
 
 /// The columns of one event that the events table shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventSummary {
     pub id: EventId,
     /// The timestamp exactly as stored; `Cursor`s are built from it.
@@ -40,7 +41,7 @@ pub struct Cursor {
 
 /// One event with every column. Values that were not valid text in the export (BLOBs,
 /// invalid UTF-8) arrive here already written as `\xNN` escapes, so nothing downstream panics.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
     pub summary: EventSummary,
     pub app_name: Option<String>,
@@ -470,8 +471,9 @@ pub struct Finding {
     /// The UTF-8 byte range of the identifier inside the field's string value; `None` when the
     /// whole value is the identifier.
     pub span: Option<Range<usize>>,
-    /// Short reasons a reviewer can read: pattern, validator, field-name hint, link.
-    pub evidence: Vec<String>,
+    /// Short reasons a reviewer can read: pattern, validator, field-name hint, link. Mostly
+    /// fixed phrases, so they are borrowed (`"x".into()`) and only the few built ones allocate.
+    pub evidence: Vec<Cow<'static, str>>,
 }
 
 impl Finding {

@@ -1,6 +1,7 @@
 //! The pure detection engine of DESIGN §2: findings in one event's columns and payload. No I/O.
 
 mod detectors;
+mod event;
 pub mod fieldname;
 mod json;
 mod mask;
@@ -8,17 +9,23 @@ mod namelist;
 pub mod names;
 mod numbers;
 mod structured;
+mod tree;
 pub mod validators;
 
 use std::ops::Range;
 
+use std::borrow::Cow;
+
 use crate::model::{Confidence, Event, Finding, Kind};
+
+/// The evidence of one finding: mostly fixed phrases, borrowed.
+pub(crate) type Ev = Vec<Cow<'static, str>>;
 use fieldname::Hints;
-use json::Json;
 use structured::Next;
 
-pub use json::Strings;
+pub use event::EventScanner;
 pub use mask::mask;
+pub use tree::Strings;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails
@@ -83,8 +90,9 @@ impl Profile {
 /// more specific one (detectors run most specific first).
 pub(crate) struct Sink<'s, 'c> {
     pub field: &'s str,
-    pub key: &'s str,
     pub hints: Hints,
+    /// The field name's evidence (`field name client,ip`), cited with its hints.
+    evidence: &'s Cow<'static, str>,
     pub column: Option<&'s str>,
     pub ctx: &'s Context<'c>,
     len: usize,
@@ -94,7 +102,7 @@ pub(crate) struct Sink<'s, 'c> {
 
 impl Sink<'_, '_> {
     /// Adds the field-name evidence when the key carries one of `flags`.
-    pub fn hint(&self, ev: &mut Vec<String>, flags: Hints) -> bool {
+    pub fn hint(&self, ev: &mut Ev, flags: Hints) -> bool {
         if !self.hints.any(flags) {
             return false;
         }
@@ -102,12 +110,9 @@ impl Sink<'_, '_> {
         true
     }
 
-    pub fn hint_any(&self, ev: &mut Vec<String>) {
-        if !self.hints.is_empty() {
-            let e = fieldname::evidence(self.key);
-            if !ev.contains(&e) {
-                ev.push(e);
-            }
+    pub fn hint_any(&self, ev: &mut Ev) {
+        if !self.hints.is_empty() && !ev.contains(self.evidence) {
+            ev.push(self.evidence.clone());
         }
     }
 
@@ -122,13 +127,7 @@ impl Sink<'_, '_> {
         self.out[self.first..].iter().any(|f| f.kind == kind)
     }
 
-    pub fn push(
-        &mut self,
-        kind: Kind,
-        confidence: Confidence,
-        span: Range<usize>,
-        evidence: Vec<String>,
-    ) {
+    pub fn push(&mut self, kind: Kind, confidence: Confidence, span: Range<usize>, evidence: Ev) {
         if span.is_empty() || self.taken(&span) {
             return;
         }
@@ -146,60 +145,17 @@ impl Sink<'_, '_> {
 /// All findings in one event: its columns (tenant_id, session_id, user_id, extra columns…)
 /// and its payload (JSON walked with RFC 6901 pointers, `payload/headers/Authorization`;
 /// non-JSON payload scanned as text under field `payload`). Sorted by (field, span start,
-/// kind), deterministic.
+/// kind), deterministic. Many events in a row: `EventScanner` reuses its buffers.
 pub fn scan_event(event: &Event) -> Vec<Finding> {
-    let s = &event.summary;
-    let mut ctx = Context {
-        category: &s.category,
-        tenant_id: s.tenant_id.as_deref().filter(|t| !t.is_empty()),
-        session_id: s.session_id.as_deref().filter(|t| !t.is_empty()),
-        user_id: s.user_id.as_deref().filter(|t| !t.is_empty()),
-        ..Context::default()
-    };
-    let parsed = event.payload.as_deref().and_then(parse_payload);
-    let mut leaves = Leaves {
-        arena: String::with_capacity(512),
-        path: String::with_capacity(64),
-        list: Vec::with_capacity(24),
-    };
-    match (&parsed, event.payload.as_deref()) {
-        (Some(v), _) => leaves.walk(v, "", Hints::NONE, "payload"),
-        (None, Some(text)) => leaves.push_root("payload", text),
-        (None, None) => {}
-    }
-    for leaf in &leaves.list {
-        leaf.learn(&leaves.arena, &mut ctx);
-    }
-    let mut out = Vec::with_capacity(8);
-    let columns = [
-        ("tenant_id", s.tenant_id.as_deref()),
-        ("session_id", s.session_id.as_deref()),
-        ("user_id", s.user_id.as_deref()),
-    ];
-    for (name, value) in columns {
-        if let Some(v) = value {
-            scan_value(name, name, Some(name), v, &ctx, &mut out);
-        }
-    }
-    for (name, value) in &event.extra {
-        if let Some(v) = value {
-            scan_value(name, name, None, v, &ctx, &mut out);
-        }
-    }
-    for leaf in &leaves.list {
-        let field = &leaves.arena[leaf.field.clone()];
-        scan_hinted(
-            field, leaf.key, leaf.hints, None, leaf.value, &ctx, &mut out,
-        );
-    }
-    finish(out)
+    event::scan_event(event)
 }
 
 /// The findings of one free-text value under `field`, with no field-name hints.
 pub fn scan_text(field: &str, text: &str, ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     scan_value(field, "", None, text, ctx, &mut out);
-    finish(out)
+    finish(&mut out);
+    out
 }
 
 /// The findings of one string value whose field name (last key) is `key`. `column` names an
@@ -212,13 +168,12 @@ pub fn scan_value(
     ctx: &Context,
     out: &mut Vec<Finding>,
 ) {
-    scan_hinted(field, key, fieldname::hints(key), column, value, ctx, out);
+    scan_hinted(field, &fieldname::lookup(key), column, value, ctx, out);
 }
 
 fn scan_hinted(
     field: &str,
-    key: &str,
-    hints: Hints,
+    name: &fieldname::Name,
     column: Option<&str>,
     value: &str,
     ctx: &Context,
@@ -230,8 +185,8 @@ fn scan_hinted(
     let first = out.len();
     let mut sink = Sink {
         field,
-        key,
-        hints,
+        hints: name.hints,
+        evidence: &name.evidence,
         column,
         ctx,
         len: value.len(),
@@ -290,7 +245,7 @@ fn person_names(text: &str, sink: &mut Sink) {
             continue;
         }
         names::find_learnt(text, name, |span| {
-            let ev = vec![format!("link: same name as {from}")];
+            let ev = vec![format!("link: same name as {from}").into()];
             sink.push(Kind::PersonName, Confidence::High, span, ev);
         });
     }
@@ -302,125 +257,14 @@ fn person_names(text: &str, sink: &mut Sink) {
         } else {
             (Confidence::Low, "pattern: given name + capitalised word")
         };
-        let mut ev = vec![why.to_string()];
+        let mut ev: Ev = vec![why.into()];
         sink.hint(&mut ev, Hints::NAME);
         sink.push(Kind::PersonName, conf, n.span, ev);
     });
 }
 
-fn parse_payload(text: &str) -> Option<Json<'_>> {
-    let first = text.bytes().find(|c| !c.is_ascii_whitespace())?;
-    if first != b'{' && first != b'[' {
-        return None;
-    }
-    json::parse(text)
-}
-
-/// One string leaf of the payload: its pointer (a range of the arena) and its last key.
-struct Leaf<'v> {
-    field: Range<usize>,
-    key: &'v str,
-    hints: Hints,
-    value: &'v str,
-}
-
-impl<'v> Leaf<'v> {
-    fn learn(&self, arena: &str, ctx: &mut Context<'v>) {
-        let h = self.hints;
-        if h.is_empty() {
-            return;
-        }
-        let v = self.value;
-        if h.person_name() && names::fit_whole(v).is_some() && v.contains(' ') {
-            ctx.names.push((v, arena[self.field.clone()].to_string()));
-        } else if h.has(Hints::EMAIL) && v.contains('@') && !v.contains(' ') {
-            ctx.emails.push((v, arena[self.field.clone()].to_string()));
-        }
-    }
-}
-
-/// The payload's string leaves; pointers live in one arena so the walk allocates little.
-struct Leaves<'v> {
-    arena: String,
-    path: String,
-    list: Vec<Leaf<'v>>,
-}
-
-impl<'v> Leaves<'v> {
-    fn push_root(&mut self, field: &str, value: &'v str) {
-        let start = self.arena.len();
-        self.arena.push_str(field);
-        self.list.push(Leaf {
-            field: start..self.arena.len(),
-            key: "",
-            hints: Hints::NONE,
-            value,
-        });
-    }
-
-    fn walk(&mut self, v: &'v Json<'v>, key: &'v str, hints: Hints, root: &str) {
-        if self.path.is_empty() {
-            self.path.push_str(root);
-        }
-        match v {
-            Json::Str(s) => {
-                let start = self.arena.len();
-                self.arena.push_str(&self.path);
-                self.list.push(Leaf {
-                    field: start..self.arena.len(),
-                    key,
-                    hints,
-                    value: s,
-                });
-            }
-            Json::Obj(map) => {
-                for (k, child) in map {
-                    let k: &str = &k.0;
-                    let len = self.path.len();
-                    self.path.push('/');
-                    push_escaped(&mut self.path, k);
-                    self.walk(child, k, fieldname::hints(k), root);
-                    self.path.truncate(len);
-                }
-            }
-            Json::Arr(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = self.path.len();
-                    self.path.push('/');
-                    self.path.push_str(itoa(i, &mut [0u8; 20]));
-                    // An array element is named by the key of its array (`ips/0` → ips).
-                    self.walk(child, key, hints, root);
-                    self.path.truncate(len);
-                }
-            }
-            Json::Scalar => {}
-        }
-    }
-}
-
-fn push_escaped(path: &mut String, key: &str) {
-    if key.contains(['~', '/']) {
-        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    } else {
-        path.push_str(key);
-    }
-}
-
-fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
-}
-
 /// Sorts by (field, span start, kind) and merges duplicates of the same (field, kind, span).
-fn finish(mut out: Vec<Finding>) -> Vec<Finding> {
+fn finish(out: &mut Vec<Finding>) {
     out.sort_by(|a, b| {
         (&a.field, a.span.as_ref().map(|r| (r.start, r.end)), a.kind).cmp(&(
             &b.field,
@@ -440,5 +284,4 @@ fn finish(mut out: Vec<Finding>) -> Vec<Finding> {
         }
         same
     });
-    out
 }

@@ -2,6 +2,7 @@
 //! it found, keyset pages on `(ts, id)`, counts, facets, statistics and streaming reads.
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
+mod chunks;
 mod open;
 mod query;
 mod schema;
@@ -14,6 +15,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, params_from_iter};
 
 use crate::model::{Cursor, Event, EventId, EventSummary, Facet, Field, Filter, ValueCount};
+pub use chunks::{Boundary, KeyRange};
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};

@@ -41,8 +41,8 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
             let tok = text[start..end].trim_end_matches('.');
             if (start == 0 || !b[start - 1].is_ascii_alphanumeric()) && jwt_header_ok(tok) {
                 let mut ev = vec![
-                    "pattern: JWT".to_string(),
-                    "validator: JWT header decodes (alg)".to_string(),
+                    "pattern: JWT".into(),
+                    "validator: JWT header decodes (alg)".into(),
                 ];
                 if text[..start].to_ascii_lowercase().ends_with("bearer ") {
                     ev.push("bearer scheme".into());
@@ -75,8 +75,12 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
                 from = end;
                 let tok = &b[start..end];
                 if tok.len() >= min && tok.iter().any(u8::is_ascii_digit) {
-                    let scheme = if min == 16 { "bearer" } else { "basic" };
-                    let ev = vec![format!("pattern: {scheme} token")];
+                    let why = if min == 16 {
+                        "pattern: bearer token"
+                    } else {
+                        "pattern: basic token"
+                    };
+                    let ev = vec![why.into()];
                     sink.push(Kind::SecretToken, Confidence::High, start..end, ev);
                 }
             }
@@ -95,7 +99,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
                 .take_while(|c| *c != '_' && *c != '-')
                 .take(6)
                 .collect();
-            let ev = vec![format!("pattern: API key prefix {prefix}")];
+            let ev = vec![format!("pattern: API key prefix {prefix}").into()];
             sink.push(Kind::SecretToken, Confidence::High, m.range(), ev);
         }
     }
@@ -147,7 +151,7 @@ fn url_userinfo(text: &str, sink: &mut Sink) {
         if colon == 0 || colon + 1 == at || domain_len(&authority[at + 1..]).is_none() {
             continue;
         }
-        let ev = vec!["pattern: URL userinfo with password".to_string()];
+        let ev = vec!["pattern: URL userinfo with password".into()];
         sink.push(Kind::SecretToken, Confidence::High, user..user + at, ev);
     }
 }
@@ -179,7 +183,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
                 user -= 1;
             }
             if text[..user].ends_with("://") {
-                let ev = vec!["pattern: URL userinfo with password".to_string()];
+                let ev = vec!["pattern: URL userinfo with password".into()];
                 sink.push(Kind::SecretToken, Confidence::High, user..at, ev);
                 continue;
             }
@@ -188,7 +192,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             if lower.ends_with("sip") || lower.ends_with("sips") {
                 let s = scheme_start - if lower.ends_with("sips") { 4 } else { 3 };
                 if s == 0 || !b[s - 1].is_ascii_alphanumeric() {
-                    let mut ev = vec!["pattern: sip URI".to_string()];
+                    let mut ev = vec!["pattern: sip URI".into()];
                     sink.hint(&mut ev, Hints::SIP);
                     sink.push(Kind::SipUri, Confidence::High, s..end, ev);
                     continue;
@@ -199,7 +203,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             continue;
         }
         let value = &text[start..end];
-        let mut ev = vec!["pattern: email address".to_string()];
+        let mut ev = vec!["pattern: email address".into()];
         let mut conf = if start == 0 && end == b.len() {
             Confidence::High
         } else {
@@ -214,7 +218,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             .iter()
             .find(|(v, f)| v.eq_ignore_ascii_case(value) && f != sink.field)
         {
-            ev.push(format!("link: same value as {}", link.1));
+            ev.push(format!("link: same value as {}", link.1).into());
             conf = Confidence::High;
         }
         sink.push(Kind::Email, conf, start..end, ev);
@@ -311,10 +315,12 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
                 continue;
             }
             let span: Range<usize> = start..seg_start + seg_len;
-            let ev = vec![format!(
-                "pattern: user profile path ({})",
-                if win { "windows" } else { "unix" }
-            )];
+            let why = if win {
+                "pattern: user profile path (windows)"
+            } else {
+                "pattern: user profile path (unix)"
+            };
+            let ev = vec![why.into()];
             sink.push(Kind::UserPath, Confidence::High, span, ev);
         }
     }

@@ -85,10 +85,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
             if !ip_hint && (version_cue(&text[..s]) || small) {
                 continue;
             }
-            let mut ev = vec![
-                "pattern: IPv4".to_string(),
-                "validator: address parse".to_string(),
-            ];
+            let mut ev = vec!["pattern: IPv4".into(), "validator: address parse".into()];
             let mut conf = if run.len() == b.len() {
                 Confidence::Medium
             } else {
@@ -105,10 +102,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
             if is_mac(run) {
                 mac(s..e, sink);
             } else if ipv6_identifying(run).is_some() && (colons >= 4 || hints.has(Hints::IP)) {
-                let mut ev = vec![
-                    "pattern: IPv6".to_string(),
-                    "validator: address parse".to_string(),
-                ];
+                let mut ev = vec!["pattern: IPv6".into(), "validator: address parse".into()];
                 let conf = if sink.hint(&mut ev, Hints::IP) {
                     Confidence::High
                 } else {
@@ -125,8 +119,8 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
                 .is_some_and(|t| t.eq_ignore_ascii_case(run));
             if linked && run.len() != b.len() {
                 let ev = vec![
-                    "pattern: GUID".to_string(),
-                    "link: equals column tenant_id".to_string(),
+                    "pattern: GUID".into(),
+                    "link: equals column tenant_id".into(),
                 ];
                 sink.push(Kind::TenantId, Confidence::High, s..e, ev);
             }
@@ -135,7 +129,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
 }
 
 fn mac(span: std::ops::Range<usize>, sink: &mut Sink) {
-    let mut ev = vec!["pattern: MAC address".to_string()];
+    let mut ev = vec!["pattern: MAC address".into()];
     let conf = if sink.hint(&mut ev, Hints::MAC) {
         Confidence::High
     } else {
@@ -172,8 +166,8 @@ fn card_candidate(text: &str, start: usize, run: &str, sink: &mut Sink) -> bool 
         return false;
     };
     let mut ev = vec![
-        "pattern: card number".to_string(),
-        format!("validator: Luhn + issuer range ({issuer})"),
+        "pattern: card number".into(),
+        format!("validator: Luhn + issuer range ({issuer})").into(),
     ];
     let keyword = {
         let before = &text[start.saturating_sub(40)..start];
@@ -213,8 +207,8 @@ pub(crate) fn ibans(text: &str, sink: &mut Sink) {
     for m in IBAN.find_iter(text) {
         if let Some(len) = iban_prefix(&text[m.start()..]) {
             let mut ev = vec![
-                "pattern: IBAN".to_string(),
-                "validator: mod-97 + country length".to_string(),
+                "pattern: IBAN".into(),
+                "validator: mod-97 + country length".into(),
             ];
             sink.hint(&mut ev, Hints::IBAN);
             sink.push(Kind::Iban, Confidence::High, m.start()..m.start() + len, ev);
@@ -243,8 +237,8 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
         if la.abs() <= 90.0 && lo.abs() <= 180.0 && (precise || hinted) && !(la == 0.0 && lo == 0.0)
         {
             let mut ev = vec![
-                "pattern: lat,lon pair".to_string(),
-                "validator: coordinate ranges".to_string(),
+                "pattern: lat,lon pair".into(),
+                "validator: coordinate ranges".into(),
             ];
             let conf = if sink.hint(&mut ev, Hints::GEO) {
                 Confidence::High
@@ -295,7 +289,7 @@ pub(crate) fn phones(text: &str, hints: Hints, sink: &mut Sink) {
         }
         let before = text[m.start().saturating_sub(30)..m.start()].to_ascii_lowercase();
         let keyword = PHONE_WORDS.iter().any(|w| before.contains(w));
-        let mut ev = vec!["pattern: phone number".to_string()];
+        let mut ev = vec!["pattern: phone number".into()];
         let hinted = sink.hint(&mut ev, Hints::PHONE);
         if !(hinted || keyword || plus && digits >= 10) {
             continue;

@@ -1,11 +1,13 @@
 //! Whole-value classification from field-name hints and record links: GUIDs and hashes by
 //! the key that holds them, the identity columns, names, org names, domains, logins.
 
+use std::borrow::Cow;
+
 use super::detectors::domain_len;
 use super::fieldname::Hints;
 use super::names::{NameFit, fit_whole};
 use super::validators::{is_guid, is_hex_id};
-use super::{Context, Sink};
+use super::{Context, Ev, Sink};
 use crate::model::{Confidence, Kind};
 
 /// What the caller still has to do with a value after the whole-value pass.
@@ -107,21 +109,23 @@ fn linked_column(value: &str, ctx: &Context) -> Option<(Kind, &'static str, Opti
 
 pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     let hints = sink.hints;
-    let column_ev = |c: &str| match c {
-        "tenant_id" => String::from("column tenant_id"),
-        "session_id" => String::from("column session_id"),
-        _ => String::from("column user_id"),
+    let column_ev = |c: &str| -> Cow<'static, str> {
+        match c {
+            "tenant_id" => "column tenant_id".into(),
+            "session_id" => "column session_id".into(),
+            _ => "column user_id".into(),
+        }
     };
     match sink.column {
         Some(c @ "tenant_id") => {
             let mut ev = vec![column_ev(c)];
-            ev.extend(shape(value).map(String::from));
+            ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::TenantId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
         Some(c @ "session_id") => {
             let mut ev = vec![column_ev(c)];
-            ev.extend(shape(value).map(String::from));
+            ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::SessionId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
@@ -135,8 +139,12 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         _ => {}
     }
     if let Some((kind, column, pattern)) = linked_column(value, sink.ctx) {
-        let mut ev: Vec<String> = pattern.map(String::from).into_iter().collect();
-        ev.push(format!("link: equals column {column}"));
+        let mut ev: Ev = pattern.map(Cow::Borrowed).into_iter().collect();
+        ev.push(match column {
+            "tenant_id" => "link: equals column tenant_id".into(),
+            "session_id" => "link: equals column session_id".into(),
+            _ => "link: equals column user_id".into(),
+        });
         sink.hint_any(&mut ev);
         sink.push(kind, Confidence::High, 0..value.len(), ev);
         return Next::Done;
@@ -151,7 +159,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     }
     if let Some(p) = shape(value) {
         if let Some(kind) = id_kind(hints, sink) {
-            let mut ev = vec![p.to_string()];
+            let mut ev: Ev = vec![p.into()];
             sink.hint_any(&mut ev);
             let conf = if !hints.is_empty() {
                 Confidence::High
@@ -205,7 +213,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         let whole = domain_len(v.as_bytes()) == Some(v.len());
         let tld = v.len() >= 2 && v.bytes().all(|c| c.is_ascii_lowercase());
         if whole || tld {
-            let mut ev = vec!["pattern: domain name".to_string()];
+            let mut ev = vec!["pattern: domain name".into()];
             sink.hint(&mut ev, Hints::DOMAIN);
             sink.push(Kind::Domain, Confidence::High, 0..value.len(), ev);
             return Next::Done;
@@ -223,7 +231,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         } else {
             return Next::ScanText;
         };
-        let mut ev = vec![why.to_string()];
+        let mut ev: Ev = vec![why.into()];
         sink.hint(&mut ev, Hints::USER);
         sink.hint(&mut ev, Hints::LOGIN);
         sink.push(kind, conf, 0..value.len(), ev);
@@ -238,7 +246,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             None
         };
         if let Some(kind) = kind {
-            let mut ev = vec!["pattern: opaque id".to_string()];
+            let mut ev = vec!["pattern: opaque id".into()];
             sink.hint(&mut ev, Hints::SESSION);
             sink.hint(&mut ev, Hints::DEVICE);
             sink.push(kind, Confidence::Medium, 0..value.len(), ev);

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
 use crate::model::{Event, Finding, Kind};
+use crate::pii::EventScanner;
 use crate::text::{thousands, visible};
 
 #[derive(Debug, Default, Clone)]
@@ -33,7 +34,13 @@ pub struct Inventory {
 impl Inventory {
     /// Counts one event: every field it has, and its findings. `shown` gives a finding's
     /// printable value.
-    pub fn add(&mut self, event: &Event, findings: &[Finding], shown: impl Fn(&Finding) -> String) {
+    pub fn add(
+        &mut self,
+        event: &Event,
+        findings: &[Finding],
+        scanner: &EventScanner,
+        shown: impl Fn(&Finding) -> String,
+    ) {
         let category = &event.summary.category;
         if !self.by_category.contains_key(category) {
             self.by_category.insert(category.clone(), HashMap::new());
@@ -41,7 +48,9 @@ impl Inventory {
         let Some(fields) = self.by_category.get_mut(category) else {
             return;
         };
-        for_each_field(event, |field| bump(fields, field, |st| st.records += 1));
+        for_each_field(event, scanner, |field| {
+            bump(fields, field, |st| st.records += 1)
+        });
         // Findings come sorted by field: one group per field.
         for group in findings.chunk_by(|a, b| a.field == b.field) {
             bump(fields, &group[0].field, |st| {
@@ -204,8 +213,10 @@ fn bump(fields: &mut HashMap<String, FieldStats>, field: &str, f: impl FnOnce(&m
 }
 
 /// Every field of the event that the scan reads: the identity columns, extra columns and the
-/// payload's leaves (RFC 6901 pointers), or `payload` itself when it is not JSON.
-fn for_each_field(event: &Event, mut visit: impl FnMut(&str)) {
+/// payload's leaves (RFC 6901 pointers), or `payload` itself when it is not JSON. The leaves
+/// come from the scan's own listing; serde_json's tree decides only when a payload repeats a
+/// key (the tree keeps one value per key).
+fn for_each_field(event: &Event, scanner: &EventScanner, mut visit: impl FnMut(&str)) {
     let s = &event.summary;
     for (name, value) in [
         ("tenant_id", &s.tenant_id),
@@ -224,6 +235,10 @@ fn for_each_field(event: &Event, mut visit: impl FnMut(&str)) {
     let Some(payload) = event.payload.as_deref() else {
         return;
     };
+    if let Some(fields) = scanner.payload_fields() {
+        fields.for_each(visit);
+        return;
+    }
     match serde_json::from_str::<Value>(payload) {
         Ok(v @ (Value::Object(_) | Value::Array(_))) => {
             let mut path = String::from("payload");
