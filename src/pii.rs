@@ -24,7 +24,7 @@ use fieldname::Hints;
 use structured::Next;
 
 pub use event::EventScanner;
-pub use mask::mask;
+pub use mask::{mask, mask_into};
 pub use tree::Strings;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns

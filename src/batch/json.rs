@@ -11,13 +11,22 @@ pub fn write_line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
 
 /// Any serializable value as one safe JSON line.
 pub fn write_serialize(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-    let mut text = serde_json::to_string(value).map_err(io::Error::other)?;
-    // ASCII text holds no C1 control or bidi character, and serde_json escaped the C0 ones.
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    let mut line = Vec::with_capacity(text.len() + 1);
+    push_safe_line(&text, &mut line);
+    out.write_all(&line)
+}
+
+/// Appends compact JSON `text` and a newline to `out`, with C1 controls and bidi overrides
+/// escaped (serde_json already escaped the C0 ones).
+pub fn push_safe_line(text: &str, out: &mut Vec<u8>) {
+    // ASCII text holds no C1 control or bidi character.
     if text.is_ascii() {
-        text.push('\n');
-        return out.write_all(text.as_bytes());
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+        return;
     }
-    let mut safe = String::with_capacity(text.len());
+    let mut safe = String::with_capacity(text.len() + 1);
     for c in text.chars() {
         if c.is_control()
             || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -29,7 +38,40 @@ pub fn write_serialize(out: &mut dyn Write, value: &impl serde::Serialize) -> io
         }
     }
     safe.push('\n');
-    out.write_all(safe.as_bytes())
+    out.extend_from_slice(safe.as_bytes());
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
+pub fn push_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let b = s.as_bytes();
+    let mut run = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let escape = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
+            _ => continue,
+        };
+        // Runs end on ASCII bytes, so the slices are whole characters.
+        out.push_str(&s[run..i]);
+        run = i + 1;
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -45,5 +87,23 @@ mod tests {
         assert_eq!(line, "{\"m\":\"a\\u001b[31m b\\u202ec \\u009b\"}\n");
         let back: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut all = String::new();
+        for c in (0u32..0x250).chain([0x2028, 0x202e, 0x1f600]) {
+            all.extend(char::from_u32(c));
+        }
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c\n\t\r\u{8}\u{c}\u{b}\u{1}\u{7f}é",
+            &all,
+        ] {
+            let mut mine = String::new();
+            push_str(&mut mine, s);
+            assert_eq!(mine, serde_json::to_string(s).unwrap());
+        }
     }
 }

@@ -3,20 +3,20 @@
 //! `(ts, id)` order, so the output is the same whatever the thread count.
 
 mod inventory;
+mod rows;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
-use super::{BatchError, json as jsonl, table};
+use super::BatchError;
 use crate::cli::ScanFormat;
 use crate::model::{Event, Filter, Finding, Kind};
 use crate::pii::{self, EventScanner};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
-use crate::text::{rfc3339_utc, thousands, utc_time, visible};
+use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
 use inventory::Inventory;
+use rows::{header, jsonl_row, row};
 
 /// How `telex scan` runs.
 #[derive(Debug, Clone)]
@@ -114,6 +114,9 @@ struct Output {
     findings: u64,
     by_kind: [u64; Kind::ALL.len()],
     inventory: Option<Inventory>,
+    /// Scratch for one finding's value and line.
+    value: String,
+    line: String,
 }
 
 /// The workers' share of `telex scan`: findings rendered (or counted into the inventory)
@@ -144,10 +147,24 @@ impl scanner::Work for Render<'_> {
             // `Kind` is declared in `Kind::ALL` order (tested below).
             output.by_kind[f.kind as usize] += 1;
         }
-        let shown = |f: &Finding| shown(sc, event, f, opts.reveal);
+        let shown_owned = |f: &Finding| {
+            let mut value = String::new();
+            shown(sc, event, f, opts.reveal, &mut value);
+            value
+        };
         match &mut output.inventory {
-            Some(inv) => inv.add(event, findings, sc, shown),
+            Some(inv) => inv.add(event, findings, sc, shown_owned),
             None if findings.is_empty() => {}
+            None if opts.format == ScanFormat::Jsonl => {
+                let s = &event.summary;
+                let ts = rfc3339_utc_cow(&s.ts);
+                let (value, line) = (&mut output.value, &mut output.line);
+                for f in findings {
+                    value.clear();
+                    shown(sc, event, f, opts.reveal, value);
+                    jsonl_row(s.id, &s.category, &ts, f, value, line, &mut output.bytes);
+                }
+            }
             None => {
                 // Formatted once per event, not once per finding.
                 let ts = match opts.format {
@@ -155,7 +172,7 @@ impl scanner::Work for Render<'_> {
                     _ => rfc3339_utc(&event.summary.ts),
                 };
                 for f in findings {
-                    let value = shown(f);
+                    let value = shown_owned(f);
                     // Writing to a Vec cannot fail.
                     let _ = row(opts.format, event, &ts, f, &value, &mut output.bytes);
                 }
@@ -164,12 +181,12 @@ impl scanner::Work for Render<'_> {
     }
 }
 
-/// The finding's value as it may be printed: the span's text (or the whole value), masked
-/// unless `reveal`. A span that does not fit the value masks the whole value, so a bad span
-/// never leaks.
-fn shown(sc: &EventScanner, event: &Event, f: &Finding, reveal: bool) -> String {
+/// The finding's value as it may be printed, appended to `out`: the span's text (or the whole
+/// value), masked unless `reveal`. A span that does not fit the value masks the whole value,
+/// so a bad span never leaks.
+fn shown(sc: &EventScanner, event: &Event, f: &Finding, reveal: bool, out: &mut String) {
     let Some(text) = sc.value(event, &f.field) else {
-        return String::new();
+        return;
     };
     let part = f
         .span
@@ -177,137 +194,10 @@ fn shown(sc: &EventScanner, event: &Event, f: &Finding, reveal: bool) -> String 
         .and_then(|r| text.get(r.clone()))
         .unwrap_or(&text);
     if reveal {
-        part.to_string()
+        out.push_str(part);
     } else {
-        pii::mask(f.kind, part)
+        pii::mask_into(f.kind, part, out);
     }
-}
-
-const COLUMNS: [&str; 10] = [
-    "id",
-    "ts",
-    "category",
-    "field",
-    "kind",
-    "class",
-    "confidence",
-    "span",
-    "value",
-    "evidence",
-];
-
-/// Table widths of the finding columns; evidence takes the rest of the line.
-const WIDTHS: [usize; 9] = [8, 23, 8, 36, 15, 12, 10, 9, 32];
-
-fn header(format: ScanFormat, out: &mut dyn Write) -> std::io::Result<()> {
-    let names = &COLUMNS;
-    match format {
-        ScanFormat::Jsonl => Ok(()),
-        ScanFormat::Csv => table::csv_row(out, names.iter().copied()),
-        ScanFormat::Table => {
-            let cells: Vec<String> = names
-                .iter()
-                .map(|n| if *n == "ts" { "time (UTC)" } else { n })
-                .map(String::from)
-                .collect();
-            table_line(out, &cells)
-        }
-        ScanFormat::Markdown => {
-            writeln!(out, "| {} |", names.join(" | "))?;
-            writeln!(out, "|{}", "---|".repeat(names.len()))
-        }
-    }
-}
-
-fn span_text(f: &Finding) -> String {
-    f.span
-        .as_ref()
-        .map_or_else(String::new, |r| format!("{}..{}", r.start, r.end))
-}
-
-/// One JSON line of `--format jsonl`, in the field order of DESIGN §4 plus `value`.
-#[derive(Serialize)]
-struct Line<'a> {
-    id: i64,
-    field: &'a str,
-    kind: &'a str,
-    class: &'a str,
-    confidence: &'a str,
-    span: Option<[usize; 2]>,
-    evidence: &'a [std::borrow::Cow<'static, str>],
-    category: &'a str,
-    ts: &'a str,
-    value: &'a str,
-}
-
-/// One finding in `format`; `value` is already masked (or revealed on request).
-fn row(
-    format: ScanFormat,
-    event: &Event,
-    ts: &str,
-    f: &Finding,
-    value: &str,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let s = &event.summary;
-    if format == ScanFormat::Jsonl {
-        let line = Line {
-            id: s.id,
-            field: &f.field,
-            kind: f.kind.as_str(),
-            class: f.class().as_str(),
-            confidence: f.confidence.as_str(),
-            span: f.span.as_ref().map(|r| [r.start, r.end]),
-            evidence: &f.evidence,
-            category: &s.category,
-            ts,
-            value,
-        };
-        return jsonl::write_serialize(out, &line);
-    }
-    let cells = [
-        s.id.to_string(),
-        ts.to_string(),
-        s.category.clone(),
-        f.field.clone(),
-        f.kind.as_str().to_string(),
-        f.class().as_str().to_string(),
-        f.confidence.as_str().to_string(),
-        span_text(f),
-        value.to_string(),
-        f.evidence.join("; "),
-    ];
-    match format {
-        ScanFormat::Csv => table::csv_row(out, cells.iter().map(String::as_str)),
-        ScanFormat::Markdown => markdown_row(out, &cells),
-        _ => table_line(out, &cells),
-    }
-}
-
-/// Cells cut to the column widths (the last one is free), every value made visible.
-fn table_line(out: &mut dyn Write, cells: &[String]) -> std::io::Result<()> {
-    let mut line = String::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            line.push_str("  ");
-        }
-        let cell = visible(cell);
-        match WIDTHS.get(i) {
-            Some(&w) if i == 0 => line.push_str(&format!("{:>w$}", table::fit(&cell, w))),
-            Some(&w) => line.push_str(&format!("{:<w$}", table::fit(&cell, w))),
-            None => line.push_str(&cell),
-        }
-    }
-    writeln!(out, "{}", line.trim_end())
-}
-
-/// A Markdown table row: values made visible, pipes escaped so a value cannot add a column.
-pub(crate) fn markdown_row(out: &mut dyn Write, cells: &[String]) -> std::io::Result<()> {
-    let cells: Vec<String> = cells
-        .iter()
-        .map(|c| visible(c).replace('\\', "\\\\").replace('|', "\\|"))
-        .collect();
-    writeln!(out, "| {} |", cells.join(" | "))
 }
 
 /// `scanning: N / M events` on stderr, at most every half second.
@@ -361,7 +251,7 @@ mod tests {
     #[test]
     fn markdown_cells_cannot_add_columns() {
         let mut out = Vec::new();
-        markdown_row(&mut out, &["a|b".into(), "c\nd".into()]).unwrap();
+        rows::markdown_row(&mut out, &["a|b".into(), "c\nd".into()]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "| a\\|b | c\\\\nd |\n");
     }
 

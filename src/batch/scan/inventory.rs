@@ -159,7 +159,7 @@ impl Inventory {
                 writeln!(out, "| {} |", header.join(" | "))?;
                 writeln!(out, "|---|---|--:|--:|---|---|---|")?;
                 for (c, f, st) in rows {
-                    super::markdown_row(out, &cells(c, f, st))?;
+                    super::rows::markdown_row(out, &cells(c, f, st))?;
                 }
             }
             _ => {
