@@ -1,5 +1,17 @@
 //! The pure detection engine of DESIGN §2: findings in one event's columns and payload. No I/O.
 
+/// Builds an `Ev` from evidence phrases (`Cow<'static, str>`), like `vec!`.
+macro_rules! ev {
+    () => {
+        $crate::pii::Ev::default()
+    };
+    ($($e:expr),+ $(,)?) => {{
+        let mut ev = $crate::pii::Ev::default();
+        $(ev.push($e);)+
+        ev
+    }};
+}
+
 mod detectors;
 mod event;
 pub mod fieldname;
@@ -12,14 +24,10 @@ mod structured;
 mod tree;
 pub mod validators;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-use std::borrow::Cow;
-
 use crate::model::{Confidence, Event, Finding, Kind};
-
-/// The evidence of one finding: mostly fixed phrases, borrowed.
-pub(crate) type Ev = Vec<Cow<'static, str>>;
 use fieldname::Hints;
 use structured::Next;
 
@@ -86,6 +94,55 @@ impl Profile {
     }
 }
 
+/// The evidence of one finding while a detector builds it: mostly fixed phrases, borrowed,
+/// and never more than a few, so they are kept inline (no allocation per candidate).
+#[derive(Debug, Default)]
+pub(crate) struct Ev {
+    items: [Cow<'static, str>; 4],
+    len: usize,
+    more: Vec<Cow<'static, str>>,
+}
+
+impl Ev {
+    pub fn push(&mut self, e: Cow<'static, str>) {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = e;
+                self.len += 1;
+            }
+            None => self.more.push(e),
+        }
+    }
+
+    pub fn contains(&self, e: &str) -> bool {
+        self.items[..self.len]
+            .iter()
+            .chain(&self.more)
+            .any(|x| x == e)
+    }
+
+    /// Moves the phrases, in order, to the end of `out`.
+    fn move_into(&mut self, out: &mut Vec<Cow<'static, str>>) {
+        out.extend(self.items[..self.len].iter_mut().map(std::mem::take));
+        out.append(&mut self.more);
+        self.len = 0;
+    }
+}
+
+impl Extend<Cow<'static, str>> for Ev {
+    fn extend<I: IntoIterator<Item = Cow<'static, str>>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|e| self.push(e));
+    }
+}
+
+impl FromIterator<Cow<'static, str>> for Ev {
+    fn from_iter<I: IntoIterator<Item = Cow<'static, str>>>(iter: I) -> Ev {
+        let mut ev = Ev::default();
+        ev.extend(iter);
+        ev
+    }
+}
+
 /// Collects the findings of one string value; drops candidates that overlap an earlier,
 /// more specific one (detectors run most specific first).
 pub(crate) struct Sink<'s, 'c> {
@@ -97,6 +154,8 @@ pub(crate) struct Sink<'s, 'c> {
     pub ctx: &'s Context<'c>,
     len: usize,
     out: &'s mut Vec<Finding>,
+    /// Findings of earlier events, emptied and reused so a finding allocates nothing.
+    spare: &'s mut Vec<Finding>,
     first: usize,
 }
 
@@ -132,13 +191,31 @@ impl Sink<'_, '_> {
             return;
         }
         let span = (span != (0..self.len)).then_some(span);
-        self.out.push(Finding {
-            field: self.field.to_string(),
-            kind,
-            confidence,
-            span,
-            evidence,
-        });
+        let mut evidence = evidence;
+        let f = match self.spare.pop() {
+            Some(mut f) => {
+                f.field.clear();
+                f.field.push_str(self.field);
+                f.kind = kind;
+                f.confidence = confidence;
+                f.span = span;
+                f.evidence.clear();
+                evidence.move_into(&mut f.evidence);
+                f
+            }
+            None => {
+                let mut list = Vec::with_capacity(evidence.len + evidence.more.len());
+                evidence.move_into(&mut list);
+                Finding {
+                    field: self.field.to_string(),
+                    kind,
+                    confidence,
+                    span,
+                    evidence: list,
+                }
+            }
+        };
+        self.out.push(f);
     }
 }
 
@@ -168,7 +245,16 @@ pub fn scan_value(
     ctx: &Context,
     out: &mut Vec<Finding>,
 ) {
-    scan_hinted(field, &fieldname::lookup(key), column, value, ctx, out);
+    let mut spare = Vec::new();
+    scan_hinted(
+        field,
+        &fieldname::lookup(key),
+        column,
+        value,
+        ctx,
+        out,
+        &mut spare,
+    );
 }
 
 fn scan_hinted(
@@ -178,6 +264,7 @@ fn scan_hinted(
     value: &str,
     ctx: &Context,
     out: &mut Vec<Finding>,
+    spare: &mut Vec<Finding>,
 ) {
     if value.is_empty() {
         return;
@@ -191,6 +278,7 @@ fn scan_hinted(
         ctx,
         len: value.len(),
         out,
+        spare,
         first,
     };
     let next = structured::classify(value, &mut sink);
@@ -199,7 +287,7 @@ fn scan_hinted(
     }
     scan_free_text(value, &mut sink);
     if next == Next::ScanThenSecret && !sink.has(Kind::SecretToken) {
-        let mut ev = vec![];
+        let mut ev = ev![];
         sink.hint_any(&mut ev);
         sink.push(Kind::SecretToken, Confidence::Medium, 0..value.len(), ev);
     }
@@ -245,7 +333,7 @@ fn person_names(text: &str, sink: &mut Sink) {
             continue;
         }
         names::find_learnt(text, name, |span| {
-            let ev = vec![format!("link: same name as {from}").into()];
+            let ev = ev![format!("link: same name as {from}").into()];
             sink.push(Kind::PersonName, Confidence::High, span, ev);
         });
     }
@@ -257,7 +345,7 @@ fn person_names(text: &str, sink: &mut Sink) {
         } else {
             (Confidence::Low, "pattern: given name + capitalised word")
         };
-        let mut ev: Ev = vec![why.into()];
+        let mut ev: Ev = ev![why.into()];
         sink.hint(&mut ev, Hints::NAME);
         sink.push(Kind::PersonName, conf, n.span, ev);
     });

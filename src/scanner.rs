@@ -101,10 +101,12 @@ pub fn scan_parts<W: Work, E>(
         n => n,
     };
     let ranges = store.can_read_ranges()?;
-    // Worker connections open here, so a failure is reported before any work starts.
+    // The walk and the workers share one pinned "now", so relative time terms cut and read
+    // alike. Connections open here, so a failure is reported before any work starts.
+    let walker = if ranges { Some(store.reopen()?) } else { None };
     let mut stores = Vec::with_capacity(threads);
     for _ in 0..threads {
-        stores.push(if ranges { Some(store.reopen()?) } else { None });
+        stores.push(walker.as_ref().map(Store::reopen).transpose()?);
     }
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Job)>(threads * 2);
     let job_rx = Mutex::new(job_rx);
@@ -129,10 +131,9 @@ pub fn scan_parts<W: Work, E>(
             s.spawn(move || worker(conn, filter, work, job_rx, done_tx));
         }
         drop(done_tx);
-        let result = if ranges {
-            co.run_ranges(store, filter)
-        } else {
-            co.run_batches(store, filter)
+        let result = match &walker {
+            Some(walker) => co.run_ranges(walker, filter),
+            None => co.run_batches(store, filter),
         };
         // Closing the job channel ends the workers, whatever happened.
         co.job_tx = None;
@@ -169,13 +170,8 @@ struct Coordinator<'v, P, E> {
 
 impl<P, E> Coordinator<'_, P, E> {
     fn run_ranges(&mut self, store: &Store, filter: &Filter) -> Result<(), ScanError<E>> {
-        let mut start = None;
         let mut failure = None;
-        store.boundaries(filter, CHUNK_ROWS, |b| {
-            let range = KeyRange {
-                start: start.replace(b.clone()),
-                end: Some(b),
-            };
+        store.boundaries(filter, CHUNK_ROWS, |range| {
             match self.send(Job::Range(range)) {
                 Ok(()) => true,
                 Err(e) => {
@@ -184,11 +180,10 @@ impl<P, E> Coordinator<'_, P, E> {
                 }
             }
         })?;
-        if let Some(e) = failure {
-            return Err(e);
+        match failure {
+            Some(e) => Err(e),
+            None => self.finish(),
         }
-        self.send(Job::Range(KeyRange { start, end: None }))?;
-        self.finish()
     }
 
     fn run_batches(&mut self, store: &Store, filter: &Filter) -> Result<(), ScanError<E>> {

@@ -42,36 +42,98 @@ pub fn push_safe_line(text: &str, out: &mut Vec<u8>) {
 }
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
-pub fn push_str(out: &mut String, s: &str) {
+pub fn push_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
+    out.push(b'"');
     let b = s.as_bytes();
     let mut run = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let escape = match c {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..0x20 => "",
-            _ => continue,
+    let mut i = plain_prefix(b, 0);
+    while i < b.len() {
+        let c = b[i];
+        let escape: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => b"",
         };
-        // Runs end on ASCII bytes, so the slices are whole characters.
-        out.push_str(&s[run..i]);
-        run = i + 1;
+        out.extend_from_slice(&b[run..i]);
         if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(c >> 4)]));
-            out.push(char::from(HEX[usize::from(c & 0xf)]));
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(c >> 4)]);
+            out.push(HEX[usize::from(c & 0xf)]);
         } else {
-            out.push_str(escape);
+            out.extend_from_slice(escape);
         }
+        run = i + 1;
+        i = plain_prefix(b, run);
     }
-    out.push_str(&s[run..]);
-    out.push('"');
+    out.extend_from_slice(&b[run..]);
+    out.push(b'"');
+}
+
+/// The index of the first byte from `i` on that JSON escapes (`"`, `\`, below 0x20), or the
+/// length. Eight bytes at a time: most strings have none.
+fn plain_prefix(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        // Zero bytes of `quote`/`slash` and bytes below 0x20; the lowest flag is exact.
+        let hit = ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i >= b.len() {
+        return b.len();
+    }
+    if b.len() < 8 {
+        while i < b.len() && b[i] >= 0x20 && b[i] != b'"' && b[i] != b'\\' {
+            i += 1;
+        }
+        return i;
+    }
+    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
+    // no stop byte below to borrow from, the lowest flag left is exact.
+    let base = b.len() - 8;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&b[base..]);
+    let w = u64::from_le_bytes(word);
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let slash = w ^ (ONES * u64::from(b'\\'));
+    let hit = ((quote.wrapping_sub(ONES) & !quote)
+        | (slash.wrapping_sub(ONES) & !slash)
+        | (w.wrapping_sub(ONES * 0x20) & !w))
+        & HIGH
+        & (u64::MAX << (8 * (i - base)));
+    if hit == 0 {
+        b.len()
+    } else {
+        base + (hit.trailing_zeros() / 8) as usize
+    }
+}
+
+/// Makes the JSON line that starts at `start` of `out` terminal-safe (`push_safe_line`) and
+/// ends it with a newline.
+pub fn finish_line(out: &mut Vec<u8>, start: usize) {
+    if out[start..].is_ascii() {
+        out.push(b'\n');
+        return;
+    }
+    let line = out.split_off(start);
+    push_safe_line(&String::from_utf8_lossy(&line), out);
 }
 
 #[cfg(test)]
@@ -101,9 +163,12 @@ mod tests {
             "a\"b\\c\n\t\r\u{8}\u{c}\u{b}\u{1}\u{7f}é",
             &all,
         ] {
-            let mut mine = String::new();
+            let mut mine = Vec::new();
             push_str(&mut mine, s);
-            assert_eq!(mine, serde_json::to_string(s).unwrap());
+            assert_eq!(
+                String::from_utf8(mine).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
         }
     }
 }

@@ -6,6 +6,7 @@ mod inventory;
 mod rows;
 
 use std::io::Write;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::BatchError;
@@ -16,7 +17,7 @@ use crate::scanner::{self, ScanError};
 use crate::store::Store;
 use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
 use inventory::Inventory;
-use rows::{header, jsonl_row, row};
+use rows::{JsonlEvent, header, row};
 
 /// How `telex scan` runs.
 #[derive(Debug, Clone)]
@@ -73,8 +74,13 @@ pub fn scan(
         threads: opts.workers,
         progress: None,
     };
-    let mut visit = |output: Output| -> Result<(), std::io::Error> {
+    let render = Render {
+        opts,
+        spare: Mutex::new(Vec::new()),
+    };
+    let mut visit = |mut output: Output| -> Result<(), std::io::Error> {
         out.write_all(&output.bytes)?;
+        render.recycle(std::mem::take(&mut output.bytes));
         report.events += output.events;
         report.findings += output.findings;
         if let Some(i) = fail_index {
@@ -86,12 +92,10 @@ pub fn scan(
         progress.tick(report.events);
         Ok(())
     };
-    scanner::scan_parts(store, filter, parallel, &Render { opts }, &mut visit).map_err(
-        |e| match e {
-            ScanError::Store(e) => BatchError::from(e),
-            ScanError::Visit(e) => BatchError::Write(e),
-        },
-    )?;
+    scanner::scan_parts(store, filter, parallel, &render, &mut visit).map_err(|e| match e {
+        ScanError::Store(e) => BatchError::from(e),
+        ScanError::Visit(e) => BatchError::Write(e),
+    })?;
     if let Some(inv) = &inventory {
         inv.write(opts.format, out)?;
     } else if opts.format == ScanFormat::Table {
@@ -114,22 +118,38 @@ struct Output {
     findings: u64,
     by_kind: [u64; Kind::ALL.len()],
     inventory: Option<Inventory>,
-    /// Scratch for one finding's value and line.
+    /// Scratch for one finding's value, and for the lines of one event.
     value: String,
-    line: String,
+    jsonl: JsonlEvent,
 }
 
 /// The workers' share of `telex scan`: findings rendered (or counted into the inventory)
 /// where they were found, so the caller's thread only writes bytes out.
 struct Render<'o> {
     opts: &'o ScanOptions,
+    /// Output buffers already written out, kept for later chunks: they have grown to a
+    /// chunk's size, so reusing them saves growing new ones.
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Render<'_> {
+    fn recycle(&self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        if let Ok(mut spare) = self.spare.lock()
+            && spare.len() < 16
+        {
+            spare.push(bytes);
+        }
+    }
 }
 
 impl scanner::Work for Render<'_> {
     type Part = Output;
 
     fn part(&self) -> Output {
+        let bytes = self.spare.lock().ok().and_then(|mut s| s.pop());
         Output {
+            bytes: bytes.unwrap_or_default(),
             inventory: self.opts.summary.then(Inventory::default),
             ..Output::default()
         }
@@ -158,11 +178,12 @@ impl scanner::Work for Render<'_> {
             None if opts.format == ScanFormat::Jsonl => {
                 let s = &event.summary;
                 let ts = rfc3339_utc_cow(&s.ts);
-                let (value, line) = (&mut output.value, &mut output.line);
+                output.jsonl.start(s.id, &s.category, &ts);
+                let value = &mut output.value;
                 for f in findings {
                     value.clear();
                     shown(sc, event, f, opts.reveal, value);
-                    jsonl_row(s.id, &s.category, &ts, f, value, line, &mut output.bytes);
+                    output.jsonl.line(f, value, &mut output.bytes);
                 }
             }
             None => {

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
 use super::json::Doc;
-use super::{Context, Strings, finish, names, scan_hinted, scan_value};
+use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
 
 /// Scans events one after another on one thread, reusing its buffers.
@@ -20,6 +20,9 @@ pub struct EventScanner {
     scalars: bool,
     /// What the key of each leaf says, looked up once per leaf.
     names: Vec<fieldname::Name>,
+    cache: fieldname::Names,
+    /// Findings of earlier events, reused by the next ones (`Sink::push`).
+    spare: Vec<Finding>,
 }
 
 thread_local! {
@@ -52,9 +55,10 @@ impl EventScanner {
 
     /// `pii::scan_event`: replaces `out` with the event's findings.
     pub fn scan_into(&mut self, event: &Event, out: &mut Vec<Finding>) {
-        out.clear();
+        self.spare.append(out);
         let payload = event.payload.as_deref();
         self.json = payload.is_some_and(|p| self.parse(p));
+        let spare = &mut self.spare;
         let doc = &self.doc;
         let s = &event.summary;
         let mut ctx = Context {
@@ -73,7 +77,7 @@ impl EventScanner {
                     names.push(fieldname::Name::default());
                     continue;
                 };
-                let name = fieldname::lookup(doc.str(src, leaf.key));
+                let name = self.cache.lookup(doc.str(src, leaf.key));
                 let h = name.hints;
                 names.push(name);
                 if h.is_empty() {
@@ -94,12 +98,14 @@ impl EventScanner {
         ];
         for (name, value) in columns {
             if let Some(v) = value {
-                scan_value(name, name, Some(name), v, &ctx, out);
+                let hints = self.cache.lookup(name);
+                scan_hinted(name, &hints, Some(name), v, &ctx, out, spare);
             }
         }
         for (name, value) in &event.extra {
             if let Some(v) = value {
-                scan_value(name, name, None, v, &ctx, out);
+                let hints = self.cache.lookup(name);
+                scan_hinted(name, &hints, None, v, &ctx, out, spare);
             }
         }
         if self.json {
@@ -109,17 +115,11 @@ impl EventScanner {
                 if value.is_empty() {
                     continue;
                 }
-                scan_hinted(doc.path(leaf), name, None, value, &ctx, out);
+                scan_hinted(doc.path(leaf), name, None, value, &ctx, out, spare);
             }
         } else if let Some(text) = payload {
-            scan_hinted(
-                "payload",
-                &fieldname::Name::default(),
-                None,
-                text,
-                &ctx,
-                out,
-            );
+            let none = fieldname::Name::default();
+            scan_hinted("payload", &none, None, text, &ctx, out, spare);
         }
         finish(out);
     }

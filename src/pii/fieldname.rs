@@ -316,6 +316,45 @@ pub(crate) fn lookup(name: &str) -> Name {
     })
 }
 
+/// Word-at-a-time multiplicative hash (FxHash's mix): field names are short and trusted to
+/// be few enough (the cache below is bounded), so a fast hash beats a keyed one here.
+#[derive(Default)]
+pub(crate) struct WordHash(u64);
+
+impl Hasher for WordHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
+/// `lookup` with a cache owned by one scanner, for the keys of every payload it reads.
+#[derive(Debug, Default)]
+pub(crate) struct Names(HashMap<Box<str>, Name, BuildHasherDefault<WordHash>>);
+
+impl Names {
+    pub fn lookup(&mut self, key: &str) -> Name {
+        if let Some(name) = self.0.get(key) {
+            return name.clone();
+        }
+        let name = lookup(key);
+        if self.0.len() >= 4096 {
+            self.0.clear();
+        }
+        self.0.insert(key.into(), name.clone());
+        name
+    }
+}
+
 /// `field name ms,tenant,id`: the evidence string for a hint, tokens lower-cased.
 pub fn evidence(name: &str) -> String {
     evidence_text(name).into_owned()

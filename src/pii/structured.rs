@@ -118,19 +118,19 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     };
     match sink.column {
         Some(c @ "tenant_id") => {
-            let mut ev = vec![column_ev(c)];
+            let mut ev = ev![column_ev(c)];
             ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::TenantId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
         Some(c @ "session_id") => {
-            let mut ev = vec![column_ev(c)];
+            let mut ev = ev![column_ev(c)];
             ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::SessionId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
         Some(c @ "user_id") if !value.contains('@') => {
-            let mut ev = vec![column_ev(c)];
+            let mut ev = ev![column_ev(c)];
             let (kind, conf, pattern) = user_column_kind(value);
             ev.push(pattern.into());
             sink.push(kind, conf, 0..value.len(), ev);
@@ -159,7 +159,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     }
     if let Some(p) = shape(value) {
         if let Some(kind) = id_kind(hints, sink) {
-            let mut ev: Ev = vec![p.into()];
+            let mut ev: Ev = ev![p.into()];
             sink.hint_any(&mut ev);
             let conf = if !hints.is_empty() {
                 Confidence::High
@@ -183,7 +183,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     }
     if hints.person_name() {
         if let Some(fit) = fit_whole(value) {
-            let mut ev = vec![];
+            let mut ev = ev![];
             sink.hint(&mut ev, Hints::NAME);
             sink.hint(&mut ev, Hints::PERSON);
             let conf = match fit {
@@ -202,7 +202,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         return Next::ScanText;
     }
     if hints.org_name() && value.chars().any(char::is_alphabetic) && !hints.negative() {
-        let mut ev = vec![];
+        let mut ev = ev![];
         sink.hint(&mut ev, Hints::ORG);
         sink.hint(&mut ev, Hints::TENANT);
         sink.push(Kind::OrgName, Confidence::Medium, 0..value.len(), ev);
@@ -213,7 +213,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         let whole = domain_len(v.as_bytes()) == Some(v.len());
         let tld = v.len() >= 2 && v.bytes().all(|c| c.is_ascii_lowercase());
         if whole || tld {
-            let mut ev = vec!["pattern: domain name".into()];
+            let mut ev = ev!["pattern: domain name".into()];
             sink.hint(&mut ev, Hints::DOMAIN);
             sink.push(Kind::Domain, Confidence::High, 0..value.len(), ev);
             return Next::Done;
@@ -231,7 +231,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         } else {
             return Next::ScanText;
         };
-        let mut ev: Ev = vec![why.into()];
+        let mut ev: Ev = ev![why.into()];
         sink.hint(&mut ev, Hints::USER);
         sink.hint(&mut ev, Hints::LOGIN);
         sink.push(kind, conf, 0..value.len(), ev);
@@ -246,7 +246,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             None
         };
         if let Some(kind) = kind {
-            let mut ev = vec!["pattern: opaque id".into()];
+            let mut ev = ev!["pattern: opaque id".into()];
             sink.hint(&mut ev, Hints::SESSION);
             sink.hint(&mut ev, Hints::DEVICE);
             sink.push(kind, Confidence::Medium, 0..value.len(), ev);

@@ -22,6 +22,41 @@ pub struct Boundary {
 pub struct KeyRange {
     pub start: Option<Boundary>,
     pub end: Option<Boundary>,
+    /// Set when the range's rows are exactly the rowids `first..=last`, whose order is then
+    /// the `(ts, id)` order: they are read straight from the table, without an index search
+    /// per row. Only `boundaries` sets it, from what its walk saw.
+    rowids: Option<(i64, i64)>,
+}
+
+/// The ids seen in one stretch of the walk: are they every rowid from the first to the last,
+/// in increasing order?
+#[derive(Default)]
+struct Stretch {
+    first: Option<i64>,
+    last: i64,
+    count: i64,
+    increasing: bool,
+}
+
+impl Stretch {
+    fn add(&mut self, id: i64) {
+        match self.first {
+            None => {
+                self.first = Some(id);
+                self.increasing = true;
+            }
+            Some(_) => self.increasing &= id > self.last,
+        }
+        self.last = id;
+        self.count += 1;
+    }
+
+    /// `first..=last` when the stretch holds exactly those rowids, in order.
+    fn rowids(&self) -> Option<(i64, i64)> {
+        let first = self.first?;
+        let span = self.last.checked_sub(first)?.checked_add(1)?;
+        (self.increasing && span == self.count).then_some((first, self.last))
+    }
 }
 
 impl Store {
@@ -58,14 +93,17 @@ impl Store {
     }
 
     /// Walks the `(ts, id)` order (the filter's time bounds applied, which the `ts` index
-    /// serves) and calls `visit` with the position of every `every`-th row, until it returns
-    /// false. Other filter terms are left to the chunk reads: here they would cost a table read.
+    /// serves) and cuts it into ranges of `every` rows, calling `visit` with each in order,
+    /// until it returns false. Other filter terms are left to the chunk reads: here they would
+    /// cost a table read. The ranges cover the whole order, so reading each with
+    /// `for_each_event_in` gives what `for_each_event` gives.
     pub fn boundaries(
         &self,
         filter: &Filter,
         every: usize,
-        mut visit: impl FnMut(Boundary) -> bool,
+        mut visit: impl FnMut(KeyRange) -> bool,
     ) -> Result<(), StoreError> {
+        let rowid = self.can_read_ranges()?;
         let bounds = Filter {
             terms: filter
                 .terms
@@ -85,23 +123,34 @@ impl Store {
         let mut rows = stmt.query(params_from_iter(sql.params))?;
         let every = every.max(1);
         let mut n = 0;
+        let mut start = None;
+        let mut stretch = Stretch::default();
         while let Some(row) = rows.next()? {
+            let id: i64 = row.get(1)?;
             n += 1;
-            if n % every != 0 {
-                continue;
-            }
-            let ts = Value::from(row.get_ref(0)?);
             // Rows without a `ts` sort first and belong to the first chunk.
-            if ts == Value::Null {
-                continue;
+            if n % every == 0 && row.get_ref(0)? != ValueRef::Null {
+                let b = Boundary {
+                    ts: Value::from(row.get_ref(0)?),
+                    id,
+                };
+                let range = KeyRange {
+                    start: start.replace(b.clone()),
+                    end: Some(b),
+                    rowids: stretch.rowids().filter(|_| rowid),
+                };
+                if !visit(range) {
+                    return Ok(());
+                }
+                stretch = Stretch::default();
             }
-            if !visit(Boundary {
-                ts,
-                id: row.get(1)?,
-            }) {
-                break;
-            }
+            stretch.add(id);
         }
+        visit(KeyRange {
+            start,
+            end: None,
+            rowids: stretch.rowids().filter(|_| rowid),
+        });
         Ok(())
     }
 
@@ -116,29 +165,38 @@ impl Store {
         let mut event = Event::default();
         let mut seen = 0;
         let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
+        let mut order = format!("{ts}, {id}");
         // Rows without a `ts` come first; as their own query, both parts stay index searches.
         let mut parts = Vec::with_capacity(2);
-        if range.start.is_none() && range.end.is_some() {
+        if let Some((first, last)) = range.rowids {
+            order = id.clone();
+            parts.push((
+                format!("{id} BETWEEN ? AND ?"),
+                vec![Value::Integer(first), Value::Integer(last)],
+            ));
+        } else if range.start.is_none() && range.end.is_some() {
             parts.push((format!("{ts} IS NULL"), Vec::new()));
         }
-        let mut clauses = Vec::new();
-        let mut params = Vec::new();
-        if let Some(b) = &range.start {
-            clauses.push(format!("({ts}, {id}) >= (?, ?)"));
-            params.extend([b.ts.clone(), Value::Integer(b.id)]);
+        if range.rowids.is_none() {
+            let mut clauses = Vec::new();
+            let mut params = Vec::new();
+            if let Some(b) = &range.start {
+                clauses.push(format!("({ts}, {id}) >= (?, ?)"));
+                params.extend([b.ts.clone(), Value::Integer(b.id)]);
+            }
+            if let Some(b) = &range.end {
+                clauses.push(format!("({ts}, {id}) < (?, ?)"));
+                params.extend([b.ts.clone(), Value::Integer(b.id)]);
+            }
+            parts.push((clauses.join(" AND "), params));
         }
-        if let Some(b) = &range.end {
-            clauses.push(format!("({ts}, {id}) < (?, ?)"));
-            params.extend([b.ts.clone(), Value::Integer(b.id)]);
-        }
-        parts.push((clauses.join(" AND "), params));
         for (clause, params) in parts {
             let mut sql = self.sql(filter);
             if !clause.is_empty() {
                 sql.push(clause, params);
             }
             let text = format!(
-                "SELECT {} FROM {} {} ORDER BY {ts}, {id}",
+                "SELECT {} FROM {} {} ORDER BY {order}",
                 self.schema.event_columns(),
                 self.schema.table_sql(),
                 sql.where_clause(),

@@ -138,61 +138,71 @@ pub(crate) fn markdown_row(out: &mut dyn Write, cells: &[String]) -> std::io::Re
     writeln!(out, "| {} |", cells.join(" | "))
 }
 
-/// One `--format jsonl` line: `Line` as serde_json serializes it, appended to `out`. `line`
-/// is scratch space.
-pub(super) fn jsonl_row(
-    id: i64,
-    category: &str,
-    ts: &str,
-    f: &Finding,
-    value: &str,
-    line: &mut String,
-    out: &mut Vec<u8>,
-) {
-    line.clear();
-    line.push_str("{\"id\":");
-    push_int(line, id);
-    line.push_str(",\"field\":");
-    jsonl::push_str(line, &f.field);
-    line.push_str(",\"kind\":");
-    jsonl::push_str(line, f.kind.as_str());
-    line.push_str(",\"class\":");
-    jsonl::push_str(line, f.class().as_str());
-    line.push_str(",\"confidence\":");
-    jsonl::push_str(line, f.confidence.as_str());
-    line.push_str(",\"span\":");
-    match &f.span {
-        Some(r) => {
-            line.push('[');
-            push_int(line, r.start as u64);
-            line.push(',');
-            push_int(line, r.end as u64);
-            line.push(']');
-        }
-        None => line.push_str("null"),
+/// The `--format jsonl` lines of one event: `Line` as serde_json serializes it. The parts that
+/// are the same on every line of the event (id, category, time) are escaped once.
+#[derive(Default)]
+pub(super) struct JsonlEvent {
+    /// `{"id":N,"field":`
+    head: Vec<u8>,
+    /// `],"category":"…","ts":"…","value":`
+    tail: Vec<u8>,
+}
+
+impl JsonlEvent {
+    pub fn start(&mut self, id: i64, category: &str, ts: &str) {
+        self.head.clear();
+        self.head.extend_from_slice(b"{\"id\":");
+        push_int(&mut self.head, i128::from(id));
+        self.head.extend_from_slice(b",\"field\":");
+        self.tail.clear();
+        self.tail.extend_from_slice(b"],\"category\":");
+        jsonl::push_str(&mut self.tail, category);
+        self.tail.extend_from_slice(b",\"ts\":");
+        jsonl::push_str(&mut self.tail, ts);
+        self.tail.extend_from_slice(b",\"value\":");
     }
-    line.push_str(",\"evidence\":[");
-    for (i, e) in f.evidence.iter().enumerate() {
-        if i > 0 {
-            line.push(',');
+
+    /// One finding's line, appended to `out`.
+    pub fn line(&self, f: &Finding, value: &str, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&self.head);
+        jsonl::push_str(out, &f.field);
+        // Kind, class and confidence names are plain ASCII words: nothing to escape.
+        out.extend_from_slice(b",\"kind\":\"");
+        out.extend_from_slice(f.kind.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"class\":\"");
+        out.extend_from_slice(f.class().as_str().as_bytes());
+        out.extend_from_slice(b"\",\"confidence\":\"");
+        out.extend_from_slice(f.confidence.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"span\":");
+        match &f.span {
+            Some(r) => {
+                out.push(b'[');
+                push_int(out, r.start as i128);
+                out.push(b',');
+                push_int(out, r.end as i128);
+                out.push(b']');
+            }
+            None => out.extend_from_slice(b"null"),
         }
-        jsonl::push_str(line, e);
+        out.extend_from_slice(b",\"evidence\":[");
+        for (i, e) in f.evidence.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            jsonl::push_str(out, e);
+        }
+        out.extend_from_slice(&self.tail);
+        jsonl::push_str(out, value);
+        out.push(b'}');
+        jsonl::finish_line(out, start);
     }
-    line.push_str("],\"category\":");
-    jsonl::push_str(line, category);
-    line.push_str(",\"ts\":");
-    jsonl::push_str(line, ts);
-    line.push_str(",\"value\":");
-    jsonl::push_str(line, value);
-    line.push('}');
-    jsonl::push_safe_line(line, out);
 }
 
 /// A decimal integer, without going through `fmt`.
-fn push_int(out: &mut String, n: impl Into<i128>) {
-    let n: i128 = n.into();
+fn push_int(out: &mut Vec<u8>, n: i128) {
     if n < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let mut m = n.unsigned_abs();
     let mut buf = [0u8; 40];
@@ -205,5 +215,5 @@ fn push_int(out: &mut String, n: impl Into<i128>) {
             break;
         }
     }
-    out.extend(buf[i..].iter().map(|d| char::from(*d)));
+    out.extend_from_slice(&buf[i..]);
 }
