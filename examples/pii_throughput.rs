@@ -126,7 +126,11 @@ fn main() {
         Some(path) => {
             let store = telex::store::Store::open(std::path::Path::new(&path)).expect("export");
             let mut events = Vec::new();
-            let filter = telex::model::Filter::default();
+            // CATEGORY=error: only that category's events.
+            let filter = match std::env::var("CATEGORY") {
+                Ok(c) => telex::filter::parse(&format!("category:{c}"), &[]).expect("filter"),
+                Err(_) => telex::model::Filter::default(),
+            };
             store
                 .for_each_event(&filter, Some(n as u64), |e| {
                     events.push(e);

@@ -17,6 +17,7 @@ mod event;
 pub mod fieldname;
 mod json;
 mod mask;
+mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
@@ -157,6 +158,32 @@ pub(crate) struct Sink<'s, 'c> {
     /// Findings of earlier events, emptied and reused so a finding allocates nothing.
     spare: &'s mut Vec<Finding>,
     first: usize,
+    /// What of the rest of the record (`ctx`) the detectors looked at for this value, so its
+    /// findings are remembered for other records only where they would be the same.
+    pub reads: std::cell::Cell<Reads>,
+}
+
+/// The parts of a record's context a value's scan depended on (bit flags).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Reads(u8);
+
+impl Reads {
+    /// The record's own columns (a column value, or a GUID in text compared with the tenant).
+    pub const COLUMNS: Reads = Reads(1);
+    /// Names learnt from the record's name fields were searched for.
+    pub const NAMES: Reads = Reads(2);
+    /// Emails learnt from the record's email fields were compared.
+    pub const EMAILS: Reads = Reads(4);
+
+    pub fn has(self, r: Reads) -> bool {
+        self.0 & r.0 != 0
+    }
+}
+
+impl Sink<'_, '_> {
+    pub fn read(&self, r: Reads) {
+        self.reads.set(Reads(self.reads.get().0 | r.0));
+    }
 }
 
 impl Sink<'_, '_> {
@@ -257,6 +284,8 @@ pub fn scan_value(
     );
 }
 
+/// Scans one value into `out`; returns what of the record's context the outcome depended on
+/// beyond the value, its field name and the category (see `Sink::reads`).
 fn scan_hinted(
     field: &str,
     name: &fieldname::Name,
@@ -265,9 +294,9 @@ fn scan_hinted(
     ctx: &Context,
     out: &mut Vec<Finding>,
     spare: &mut Vec<Finding>,
-) {
+) -> Reads {
     if value.is_empty() {
-        return;
+        return Reads::default();
     }
     let first = out.len();
     let mut sink = Sink {
@@ -280,17 +309,22 @@ fn scan_hinted(
         out,
         spare,
         first,
+        reads: std::cell::Cell::new(if column.is_some() {
+            Reads::COLUMNS
+        } else {
+            Reads::default()
+        }),
     };
     let next = structured::classify(value, &mut sink);
-    if next == Next::Done {
-        return;
+    if next != Next::Done {
+        scan_free_text(value, &mut sink);
+        if next == Next::ScanThenSecret && !sink.has(Kind::SecretToken) {
+            let mut ev = ev![];
+            sink.hint_any(&mut ev);
+            sink.push(Kind::SecretToken, Confidence::Medium, 0..value.len(), ev);
+        }
     }
-    scan_free_text(value, &mut sink);
-    if next == Next::ScanThenSecret && !sink.has(Kind::SecretToken) {
-        let mut ev = ev![];
-        sink.hint_any(&mut ev);
-        sink.push(Kind::SecretToken, Confidence::Medium, 0..value.len(), ev);
-    }
+    sink.reads.get()
 }
 
 fn scan_free_text(text: &str, sink: &mut Sink) {
@@ -328,6 +362,7 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
 
 fn person_names(text: &str, sink: &mut Sink) {
     let ctx = sink.ctx;
+    sink.read(Reads::NAMES);
     for (name, from) in &ctx.names {
         if *from == sink.field {
             continue;

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::fieldname::Hints;
 use super::validators::jwt_header_ok;
-use super::{Profile, Sink};
+use super::{Profile, Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -213,6 +213,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
         if sink.hint(&mut ev, Hints::EMAIL) || sink.hint(&mut ev, Hints::USER) {
             conf = Confidence::High;
         }
+        sink.read(Reads::EMAILS);
         if let Some(link) = sink
             .ctx
             .emails

@@ -7,6 +7,8 @@ use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
 use super::json::Doc;
+use super::memo::Memo;
+use super::structured::linked_column;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
 
@@ -18,11 +20,11 @@ pub struct EventScanner {
     json: bool,
     /// Numbers and booleans are listed too, for `fields`.
     scalars: bool,
-    /// What the key of each leaf says, looked up once per leaf.
-    names: Vec<fieldname::Name>,
-    cache: fieldname::Names,
+    /// The memo's index of each leaf's field name (string leaves only).
+    names: Vec<usize>,
     /// Findings of earlier events, reused by the next ones (`Sink::push`).
     spare: Vec<Finding>,
+    memo: Memo,
 }
 
 thread_local! {
@@ -69,17 +71,16 @@ impl EventScanner {
             ..Context::default()
         };
         let src = payload.unwrap_or_default();
+        let memo = &mut self.memo;
+        memo.start_event();
         let names = &mut self.names;
         names.clear();
         if self.json {
             for leaf in &doc.leaves {
-                let Some(value) = leaf.value else {
-                    names.push(fieldname::Name::default());
-                    continue;
-                };
-                let name = self.cache.lookup(doc.str(src, leaf.key));
-                let h = name.hints;
-                names.push(name);
+                let Some(value) = leaf.value else { continue };
+                let i = memo.name_index(doc.str(src, leaf.key));
+                names.push(i);
+                let h = memo.name(i).hints;
                 if h.is_empty() {
                     continue;
                 }
@@ -98,24 +99,38 @@ impl EventScanner {
         ];
         for (name, value) in columns {
             if let Some(v) = value {
-                let hints = self.cache.lookup(name);
-                scan_hinted(name, &hints, Some(name), v, &ctx, out, spare);
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
             }
         }
         for (name, value) in &event.extra {
             if let Some(v) = value {
-                let hints = self.cache.lookup(name);
-                scan_hinted(name, &hints, None, v, &ctx, out, spare);
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), None, v, &ctx, out, spare);
             }
         }
         if self.json {
-            for (leaf, name) in doc.leaves.iter().zip(names.iter()) {
+            let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
+            let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
+            for (leaf, &i) in leaves.zip(names.iter()) {
                 let Some(value) = leaf.value else { continue };
                 let value = doc.str(src, value);
                 if value.is_empty() {
                     continue;
                 }
-                scan_hinted(doc.path(leaf), name, None, value, &ctx, out, spare);
+                let path = doc.path(leaf);
+                // A value equal to an identity column of this record is that identifier here
+                // only: checked first, as the memo holds no such outcome.
+                let linked = linked_column(value, &ctx).is_some();
+                let what = (ctx.category, value);
+                if !linked && memo.replay(i, what, learnt, path, out, spare) {
+                    continue;
+                }
+                let first = out.len();
+                let reads = scan_hinted(path, memo.name(i), None, value, &ctx, out, spare);
+                if !linked {
+                    memo.remember(i, what, learnt, reads, &out[first..]);
+                }
             }
         } else if let Some(text) = payload {
             let none = fieldname::Name::default();

@@ -337,24 +337,6 @@ impl Hasher for WordHash {
     }
 }
 
-/// `lookup` with a cache owned by one scanner, for the keys of every payload it reads.
-#[derive(Debug, Default)]
-pub(crate) struct Names(HashMap<Box<str>, Name, BuildHasherDefault<WordHash>>);
-
-impl Names {
-    pub fn lookup(&mut self, key: &str) -> Name {
-        if let Some(name) = self.0.get(key) {
-            return name.clone();
-        }
-        let name = lookup(key);
-        if self.0.len() >= 4096 {
-            self.0.clear();
-        }
-        self.0.insert(key.into(), name.clone());
-        name
-    }
-}
-
 /// `field name ms,tenant,id`: the evidence string for a hint, tokens lower-cased.
 pub fn evidence(name: &str) -> String {
     evidence_text(name).into_owned()

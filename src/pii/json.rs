@@ -458,16 +458,39 @@ fn string_stop(b: &[u8], mut j: usize) -> usize {
 
 /// Length and a few bytes of a key: equal keys have equal fingerprints.
 fn fingerprint(name: &[u8]) -> u64 {
-    let mut f = name.len() as u64;
-    for &c in name.iter().take(4).chain(name.iter().rev().take(3)) {
-        f = (f << 8) | u64::from(c);
+    let n = name.len();
+    let ends = match n {
+        0 => 0,
+        1..=3 => u64::from(name[0]) | u64::from(name[n - 1]) << 8 | u64::from(name[n / 2]) << 16,
+        _ => {
+            let word =
+                |i: usize| u32::from_le_bytes([name[i], name[i + 1], name[i + 2], name[i + 3]]);
+            u64::from(word(0)) | u64::from(word(n - 4)) << 32
+        }
+    };
+    ends ^ (n as u64).rotate_right(8)
+}
+
+/// Whether `b` holds `~` or `/`, eight bytes at a time.
+fn has_tilde_or_slash(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let w = u64::from_le_bytes(word);
+        if zero(w ^ (ONES * u64::from(b'~'))) | zero(w ^ (ONES * u64::from(b'/'))) != 0 {
+            return true;
+        }
     }
-    f
+    chunks.remainder().iter().any(|&c| c == b'~' || c == b'/')
 }
 
 /// A key as a pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub(crate) fn push_escaped(path: &mut String, key: &str) {
-    if key.bytes().any(|c| c == b'~' || c == b'/') {
+    if has_tilde_or_slash(key.as_bytes()) {
         path.push_str(&key.replace('~', "~0").replace('/', "~1"));
     } else {
         path.push_str(key);

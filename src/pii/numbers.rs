@@ -5,12 +5,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Sink;
 use super::fieldname::Hints;
 use super::validators::{
     card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
     luhn,
 };
+use super::{Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 static CARD_RUN: LazyLock<Regex> =
@@ -111,6 +111,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
         } else if dashes == 5 && is_mac(run) {
             mac(s..e, sink);
         } else if dashes == 4 && is_guid(run) {
+            sink.read(Reads::COLUMNS);
             let linked = sink
                 .ctx
                 .tenant_id

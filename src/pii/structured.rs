@@ -40,8 +40,14 @@ fn opaque_id(v: &str) -> bool {
 /// a directory object id where the key says so (`msUserId`, `oid`) or in support records.
 fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
     if hints.has(Hints::HASH) || sink.column == Some("user_id") {
-        Kind::HashedId
-    } else if hints.any(Hints::MS) || hints.has(Hints::OBJECT) || sink.ctx.category == "support" {
+        return Kind::HashedId;
+    }
+    if hints.any(Hints::MS) || hints.has(Hints::OBJECT) {
+        return Kind::UserGuid;
+    }
+    // The category is part of the memo's key: reading it does not make the outcome depend on
+    // anything the memo does not see.
+    if sink.ctx.category == "support" {
         Kind::UserGuid
     } else {
         Kind::HashedId
@@ -90,7 +96,10 @@ fn user_column_kind(value: &str) -> (Kind, Confidence, &'static str) {
 /// A value equal to the record's own tenant, session or user column is that identifier,
 /// whatever its shape (links inside the record, DESIGN §2). Very short values are left out:
 /// `1` or `eu` equal to a column says nothing.
-fn linked_column(value: &str, ctx: &Context) -> Option<(Kind, &'static str, Option<&'static str>)> {
+pub(super) fn linked_column(
+    value: &str,
+    ctx: &Context,
+) -> Option<(Kind, &'static str, Option<&'static str>)> {
     if value.len() < 4 {
         return None;
     }
