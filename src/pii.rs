@@ -309,11 +309,7 @@ fn scan_hinted(
         out,
         spare,
         first,
-        reads: std::cell::Cell::new(if column.is_some() {
-            Reads::COLUMNS
-        } else {
-            Reads::default()
-        }),
+        reads: std::cell::Cell::new(Reads::default()),
     };
     let next = structured::classify(value, &mut sink);
     if next != Next::Done {

@@ -85,6 +85,12 @@ pub trait Work: Sync {
     fn all_fields(&self) -> bool {
         false
     }
+
+    /// Whether `event` may lack what the scan never reads (`name`, `app_name`,
+    /// `app_version`): less to read and copy, for work that only prints findings.
+    fn lean_events(&self) -> bool {
+        false
+    }
 }
 
 /// `scan_parallel` with the per-event work done by the workers: `visit` gets each chunk's
@@ -303,7 +309,7 @@ fn worker<W: Work>(
         let read = match job {
             Job::Range(range) => match &store {
                 Some(store) => store
-                    .for_each_event_in(filter, &range, |event| {
+                    .for_each_event_in(filter, &range, work.lean_events(), |event| {
                         each(event);
                         true
                     })

@@ -159,6 +159,10 @@ impl scanner::Work for Render<'_> {
         self.opts.summary
     }
 
+    fn lean_events(&self) -> bool {
+        true
+    }
+
     fn event(&self, output: &mut Output, event: &Event, findings: &[Finding], sc: &EventScanner) {
         let opts = self.opts;
         output.events += 1;

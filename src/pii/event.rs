@@ -99,6 +99,7 @@ impl EventScanner {
         ];
         for (name, value) in columns {
             if let Some(v) = value {
+                // Not remembered: their values repeat less, and they are quick to classify.
                 let i = memo.name_index(name);
                 scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
             }

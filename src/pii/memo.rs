@@ -6,7 +6,7 @@
 //! looked at, and is replayed only where that gives the same findings.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Reads;
 use super::fieldname::{self, Name, WordHash};
@@ -21,11 +21,32 @@ const VALUES_MAX: usize = 16_384;
 /// Field names before the cache starts over.
 const NAMES_MAX: usize = 4_096;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Memo {
     index: Map<usize>,
     names: Vec<Entry>,
     values: usize,
+    /// Categories seen, so an outcome keeps a small index rather than a copy.
+    categories: Vec<Box<str>>,
+    /// Hashes of values seen once (direct-mapped): a value is remembered the second time it
+    /// is scanned, so ids seen only once never fill the memo.
+    seen: Box<[u64]>,
+}
+
+const SEEN_SLOTS: usize = 1 << 13;
+/// Categories before the memo starts over (exports have a handful).
+const CATEGORIES_MAX: usize = 64;
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            index: Map::default(),
+            names: Vec::new(),
+            values: 0,
+            categories: Vec::new(),
+            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -36,7 +57,8 @@ struct Entry {
 
 #[derive(Debug)]
 struct Outcome {
-    category: Box<str>,
+    /// Index in `Memo::categories`.
+    category: usize,
     reads: Reads,
     /// The findings, with empty fields.
     found: Vec<Finding>,
@@ -86,7 +108,7 @@ impl Memo {
         let Some(o) = self.names[i].values.get(value) else {
             return false;
         };
-        if *o.category != *category
+        if *self.categories[o.category] != *category
             || names && o.reads.has(Reads::NAMES)
             || emails && o.reads.has(Reads::EMAILS)
         {
@@ -131,10 +153,32 @@ impl Memo {
         {
             return;
         }
+        let mut h = WordHash::default();
+        h.write(value.as_bytes());
+        h.write_usize(i);
+        let hash = h.finish() | 1;
+        let slot = &mut self.seen[(hash as usize) & (SEEN_SLOTS - 1)];
+        if *slot != hash {
+            *slot = hash;
+            return;
+        }
         if self.values >= VALUES_MAX {
             self.names.iter_mut().for_each(|e| e.values.clear());
             self.values = 0;
         }
+        let category = match self.categories.iter().position(|c| **c == *category) {
+            Some(c) => c,
+            None => {
+                if self.categories.len() >= CATEGORIES_MAX {
+                    // Outcomes point at categories: they go too.
+                    self.categories.clear();
+                    self.names.iter_mut().for_each(|e| e.values.clear());
+                    self.values = 0;
+                }
+                self.categories.push(category.into());
+                self.categories.len() - 1
+            }
+        };
         let found = found
             .iter()
             .map(|f| Finding {
@@ -146,7 +190,7 @@ impl Memo {
             })
             .collect();
         let outcome = Outcome {
-            category: category.into(),
+            category,
             reads,
             found,
         };

@@ -7,7 +7,7 @@ use super::detectors::domain_len;
 use super::fieldname::Hints;
 use super::names::{NameFit, fit_whole};
 use super::validators::{is_guid, is_hex_id};
-use super::{Context, Ev, Sink};
+use super::{Context, Ev, Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 /// What the caller still has to do with a value after the whole-value pass.
@@ -103,7 +103,14 @@ pub(super) fn linked_column(
     if value.len() < 4 {
         return None;
     }
-    let same = |column: Option<&str>| column.is_some_and(|c| c.eq_ignore_ascii_case(value));
+    // Exact equality first (a memcmp); the byte-wise case-insensitive compare only then.
+    let same = |column: Option<&str>| {
+        column.is_some_and(|c| {
+            let (a, b) = (c.as_bytes(), value.as_bytes());
+            a.len() == b.len()
+                && (a == b || a[0].eq_ignore_ascii_case(&b[0]) && a.eq_ignore_ascii_case(b))
+        })
+    };
     if same(ctx.tenant_id) {
         Some((Kind::TenantId, "tenant_id", shape(value)))
     } else if same(ctx.session_id) {
@@ -146,6 +153,11 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             return Next::Done;
         }
         _ => {}
+    }
+    if sink.column.is_some() {
+        // A column's own value compared with the record's columns (leaves are checked before
+        // the memo is consulted).
+        sink.read(Reads::COLUMNS);
     }
     if let Some((kind, column, pattern)) = linked_column(value, sink.ctx) {
         let mut ev: Ev = pattern.map(Cow::Borrowed).into_iter().collect();

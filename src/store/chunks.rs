@@ -156,10 +156,13 @@ impl Store {
 
     /// Calls `visit` with every event matching `filter` in `range`, in `(ts, id)` order, until
     /// it returns false. The same `Event` is refilled for each row, so reading allocates little.
+    /// `lean` leaves out what the pii scan never reads (`name`, `app_name`, `app_version`
+    /// stay empty), for callers that only print findings.
     pub fn for_each_event_in(
         &self,
         filter: &Filter,
         range: &KeyRange,
+        lean: bool,
         mut visit: impl FnMut(&Event) -> bool,
     ) -> Result<u64, StoreError> {
         let mut event = Event::default();
@@ -197,7 +200,12 @@ impl Store {
             }
             let text = format!(
                 "SELECT {} FROM {} {} ORDER BY {order}",
-                self.schema.event_columns(),
+                if lean {
+                    self.schema
+                        .event_columns_but(&["name", "app_name", "app_version"])
+                } else {
+                    self.schema.event_columns()
+                },
                 self.schema.table_sql(),
                 sql.where_clause(),
             );

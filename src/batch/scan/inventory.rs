@@ -3,6 +3,7 @@
 //! (masked unless `--reveal`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 use std::io::Write;
 
 use serde_json::{Value, json};
@@ -11,6 +12,7 @@ use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
 use crate::model::{Event, Finding, Kind};
 use crate::pii::EventScanner;
+use crate::pii::fieldname::WordHash;
 use crate::text::{thousands, visible};
 
 #[derive(Debug, Default, Clone)]
@@ -28,8 +30,11 @@ pub struct FieldStats {
 /// already seen costs no allocation); sorted only when written.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    by_category: HashMap<String, HashMap<String, FieldStats>>,
+    by_category: Map<Map<FieldStats>>,
 }
+
+/// Field names are short and many per record: a fast word hash, not SipHash.
+type Map<V> = HashMap<String, V, BuildHasherDefault<WordHash>>;
 
 impl Inventory {
     /// Counts one event: every field it has, and its findings. `shown` gives a finding's
@@ -43,7 +48,7 @@ impl Inventory {
     ) {
         let category = &event.summary.category;
         if !self.by_category.contains_key(category) {
-            self.by_category.insert(category.clone(), HashMap::new());
+            self.by_category.insert(category.clone(), Map::default());
         }
         let Some(fields) = self.by_category.get_mut(category) else {
             return;
@@ -201,7 +206,7 @@ fn classes(st: &FieldStats) -> Vec<&'static str> {
 }
 
 /// Updates the field's counts; the name is copied only the first time it is seen.
-fn bump(fields: &mut HashMap<String, FieldStats>, field: &str, f: impl FnOnce(&mut FieldStats)) {
+fn bump(fields: &mut Map<FieldStats>, field: &str, f: impl FnOnce(&mut FieldStats)) {
     match fields.get_mut(field) {
         Some(st) => f(st),
         None => {
