@@ -26,6 +26,32 @@ impl Str {
     };
 }
 
+/// The last step of a pointer, appended only where it is needed: onto a leaf's own copy of
+/// the path, or onto the current path while a container is read.
+#[derive(Clone, Copy)]
+enum Seg {
+    Here,
+    Key(Str),
+    Index(usize),
+}
+
+impl Seg {
+    fn push_onto(self, path: &mut String, text: &str, src: &str) {
+        match self {
+            Seg::Here => {}
+            Seg::Key(k) => {
+                path.push('/');
+                let name = if k.owned { text } else { src };
+                push_escaped(path, &name[k.start..k.end]);
+            }
+            Seg::Index(n) => {
+                path.push('/');
+                push_index(path, n);
+            }
+        }
+    }
+}
+
 /// One leaf: its pointer (a range of `Doc::paths`), the key that names it (an array element is
 /// named by its array's key), and its string value (`None` for numbers and booleans).
 #[derive(Debug, Clone)]
@@ -66,7 +92,7 @@ impl Doc {
             doc: self,
             scalars,
         };
-        if p.value(Str::EMPTY, 0).is_some() {
+        if p.value(Str::EMPTY, Seg::Here, 0).is_some() {
             p.ws();
             if p.i == p.b.len() {
                 return true;
@@ -102,9 +128,11 @@ impl Doc {
         self.paths.get(leaf.path.clone()).unwrap_or_default()
     }
 
-    fn leaf(&mut self, key: Str, value: Option<Str>) {
+    /// A leaf at the current path plus `seg`, written straight into `paths`.
+    fn leaf(&mut self, key: Str, seg: Seg, value: Option<Str>, src: &str) {
         let start = self.paths.len();
         self.paths.push_str(&self.path);
+        seg.push_onto(&mut self.paths, &self.text, src);
         self.leaves.push(Leaf {
             path: start..self.paths.len(),
             key,
@@ -127,9 +155,9 @@ impl Doc {
         match v {
             Json::Str(s) => {
                 let s = self.owned(s);
-                self.leaf(key, Some(s));
+                self.leaf(key, Seg::Here, Some(s), "");
             }
-            Json::Scalar if scalars => self.leaf(key, None),
+            Json::Scalar if scalars => self.leaf(key, Seg::Here, None, ""),
             Json::Scalar | Json::Null => {}
             Json::Obj(map) => {
                 let first = self.keys.len();
@@ -189,24 +217,34 @@ impl Parser<'_, '_> {
         self.b.get(self.i).copied()
     }
 
-    fn value(&mut self, key: Str, depth: u32) -> Option<()> {
+    /// The value at the current path plus `seg`, named by `key`.
+    fn value(&mut self, key: Str, seg: Seg, depth: u32) -> Option<()> {
         self.ws();
         match self.peek()? {
             b'"' => {
                 let s = self.string()?;
-                self.doc.leaf(key, Some(s));
+                self.doc.leaf(key, seg, Some(s), self.src);
             }
-            b'{' if depth < MAX_DEPTH => self.object(depth + 1)?,
-            b'[' if depth < MAX_DEPTH => self.array(key, depth + 1)?,
-            b't' => self.scalar(key, b"true")?,
-            b'f' => self.scalar(key, b"false")?,
+            c @ (b'{' | b'[') if depth < MAX_DEPTH => {
+                let d = &mut *self.doc;
+                let len = d.path.len();
+                seg.push_onto(&mut d.path, &d.text, self.src);
+                if c == b'{' {
+                    self.object(depth + 1)?;
+                } else {
+                    self.array(key, depth + 1)?;
+                }
+                self.doc.path.truncate(len);
+            }
+            b't' => self.scalar(key, seg, b"true")?,
+            b'f' => self.scalar(key, seg, b"false")?,
             b'n' => {
                 self.literal(b"null")?;
             }
             b'-' | b'0'..=b'9' => {
                 self.number()?;
                 if self.scalars {
-                    self.doc.leaf(key, None);
+                    self.doc.leaf(key, seg, None, self.src);
                 }
             }
             _ => return None,
@@ -222,10 +260,10 @@ impl Parser<'_, '_> {
         Some(())
     }
 
-    fn scalar(&mut self, key: Str, word: &[u8]) -> Option<()> {
+    fn scalar(&mut self, key: Str, seg: Seg, word: &[u8]) -> Option<()> {
         self.literal(word)?;
         if self.scalars {
-            self.doc.leaf(key, None);
+            self.doc.leaf(key, seg, None, self.src);
         }
         Some(())
     }
@@ -288,13 +326,7 @@ impl Parser<'_, '_> {
                 return None;
             }
             self.i += 1;
-            let d = &mut *self.doc;
-            let len = d.path.len();
-            d.path.push('/');
-            let name = if k.owned { &d.text } else { self.src };
-            push_escaped(&mut d.path, &name[k.start..k.end]);
-            self.value(k, depth)?;
-            self.doc.path.truncate(len);
+            self.value(k, Seg::Key(k), depth)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -318,11 +350,7 @@ impl Parser<'_, '_> {
         }
         let mut n = 0;
         loop {
-            let len = self.doc.path.len();
-            self.doc.path.push('/');
-            push_index(&mut self.doc.path, n);
-            self.value(key, depth)?;
-            self.doc.path.truncate(len);
+            self.value(key, Seg::Index(n), depth)?;
             n += 1;
             self.ws();
             match self.peek()? {
