@@ -41,15 +41,23 @@ pub fn push_safe_line(text: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(safe.as_bytes());
 }
 
-/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
-pub fn push_str(out: &mut Vec<u8>, s: &str) {
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it. True when `s` is
+/// not all ASCII (the line then needs `finish_line`'s closer look).
+pub fn push_str(out: &mut Vec<u8>, s: &str) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let b = s.as_bytes();
     let mut run = 0;
+    let mut wide = false;
     let mut i = plain_prefix(b, 0);
     while i < b.len() {
         let c = b[i];
+        if c >= 0x80 {
+            // Part of a multi-byte character: copied as it is, with the run.
+            wide = true;
+            i = plain_prefix(b, i + 1);
+            continue;
+        }
         let escape: &[u8] = match c {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -73,10 +81,11 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&b[run..]);
     out.push(b'"');
+    wide
 }
 
-/// The index of the first byte from `i` on that JSON escapes (`"`, `\`, below 0x20), or the
-/// length. Eight bytes at a time: most strings have none.
+/// The index of the first byte from `i` on that JSON escapes (`"`, `\`, below 0x20) or that
+/// is not ASCII, or the length. Eight bytes at a time: most strings have none.
 fn plain_prefix(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -89,7 +98,8 @@ fn plain_prefix(b: &[u8], mut i: usize) -> usize {
         // Zero bytes of `quote`/`slash` and bytes below 0x20; the lowest flag is exact.
         let hit = ((quote.wrapping_sub(ONES) & !quote)
             | (slash.wrapping_sub(ONES) & !slash)
-            | (w.wrapping_sub(ONES * 0x20) & !w))
+            | (w.wrapping_sub(ONES * 0x20) & !w)
+            | w)
             & HIGH;
         if hit != 0 {
             return i + (hit.trailing_zeros() / 8) as usize;
@@ -100,7 +110,7 @@ fn plain_prefix(b: &[u8], mut i: usize) -> usize {
         return b.len();
     }
     if b.len() < 8 {
-        while i < b.len() && b[i] >= 0x20 && b[i] != b'"' && b[i] != b'\\' {
+        while i < b.len() && (0x20..0x80).contains(&b[i]) && b[i] != b'"' && b[i] != b'\\' {
             i += 1;
         }
         return i;
@@ -115,7 +125,8 @@ fn plain_prefix(b: &[u8], mut i: usize) -> usize {
     let slash = w ^ (ONES * u64::from(b'\\'));
     let hit = ((quote.wrapping_sub(ONES) & !quote)
         | (slash.wrapping_sub(ONES) & !slash)
-        | (w.wrapping_sub(ONES * 0x20) & !w))
+        | (w.wrapping_sub(ONES * 0x20) & !w)
+        | w)
         & HIGH
         & (u64::MAX << (8 * (i - base)));
     if hit == 0 {
@@ -126,9 +137,9 @@ fn plain_prefix(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Makes the JSON line that starts at `start` of `out` terminal-safe (`push_safe_line`) and
-/// ends it with a newline.
-pub fn finish_line(out: &mut Vec<u8>, start: usize) {
-    if out[start..].is_ascii() {
+/// ends it with a newline. `wide`: the line may hold non-ASCII text (else it is all ASCII).
+pub fn finish_line(out: &mut Vec<u8>, start: usize, wide: bool) {
+    if !wide {
         out.push(b'\n');
         return;
     }
@@ -164,7 +175,7 @@ mod tests {
             &all,
         ] {
             let mut mine = Vec::new();
-            push_str(&mut mine, s);
+            assert_eq!(push_str(&mut mine, s), !s.is_ascii(), "{s:?}");
             assert_eq!(
                 String::from_utf8(mine).unwrap(),
                 serde_json::to_string(s).unwrap()

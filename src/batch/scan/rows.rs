@@ -146,6 +146,8 @@ pub(super) struct JsonlEvent {
     head: Vec<u8>,
     /// `],"category":"…","ts":"…","value":`
     tail: Vec<u8>,
+    /// The tail holds non-ASCII text.
+    tail_wide: bool,
 }
 
 impl JsonlEvent {
@@ -156,9 +158,9 @@ impl JsonlEvent {
         self.head.extend_from_slice(b",\"field\":");
         self.tail.clear();
         self.tail.extend_from_slice(b"],\"category\":");
-        jsonl::push_str(&mut self.tail, category);
+        self.tail_wide = jsonl::push_str(&mut self.tail, category);
         self.tail.extend_from_slice(b",\"ts\":");
-        jsonl::push_str(&mut self.tail, ts);
+        self.tail_wide |= jsonl::push_str(&mut self.tail, ts);
         self.tail.extend_from_slice(b",\"value\":");
     }
 
@@ -166,7 +168,7 @@ impl JsonlEvent {
     pub fn line(&self, f: &Finding, value: &str, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&self.head);
-        jsonl::push_str(out, &f.field);
+        let mut wide = self.tail_wide | jsonl::push_str(out, &f.field);
         // Kind, class and confidence names are plain ASCII words: nothing to escape.
         out.extend_from_slice(b",\"kind\":\"");
         out.extend_from_slice(f.kind.as_str().as_bytes());
@@ -190,12 +192,12 @@ impl JsonlEvent {
             if i > 0 {
                 out.push(b',');
             }
-            jsonl::push_str(out, e);
+            wide |= jsonl::push_str(out, e);
         }
         out.extend_from_slice(&self.tail);
-        jsonl::push_str(out, value);
+        wide |= jsonl::push_str(out, value);
         out.push(b'}');
-        jsonl::finish_line(out, start);
+        jsonl::finish_line(out, start, wide);
     }
 }
 
