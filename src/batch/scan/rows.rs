@@ -2,13 +2,18 @@
 //! for byte as serde_json writes them (then made terminal-safe like every JSON line), since
 //! millions of them are the bulk of a scan's work.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
+use std::ops::Range;
 
 use serde::Serialize;
 
 use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
-use crate::model::{Event, Finding};
+use crate::model::{Confidence, Event, Finding, Kind};
+use crate::pii::fieldname::WordHash;
 use crate::text::visible;
 
 const COLUMNS: [&str; 10] = [
@@ -148,6 +153,125 @@ pub(super) struct JsonlEvent {
     tail: Vec<u8>,
     /// The tail holds non-ASCII text.
     tail_wide: bool,
+    middles: Middles,
+}
+
+/// Rendered middles of lines (`"field",…,"evidence":[…`), by finding: the same field, kind,
+/// span and evidence come back event after event, and are escaped once. Only findings whose
+/// evidence is all borrowed phrases are kept: those are told apart by address, cheaply.
+#[derive(Default)]
+struct Middles {
+    map: HashMap<u64, Vec<Middle>, BuildHasherDefault<WordHash>>,
+    entries: usize,
+}
+
+struct Middle {
+    field: Box<str>,
+    kind: Kind,
+    confidence: Confidence,
+    span: Option<Range<usize>>,
+    evidence: Vec<(usize, usize)>,
+    bytes: Box<[u8]>,
+    wide: bool,
+}
+
+impl Middle {
+    fn is(&self, f: &Finding) -> bool {
+        *self.field == *f.field
+            && self.kind == f.kind
+            && self.confidence == f.confidence
+            && self.span == f.span
+            && self.evidence.len() == f.evidence.len()
+            && self
+                .evidence
+                .iter()
+                .zip(&f.evidence)
+                .all(|(a, b)| Some(*a) == address(b))
+    }
+}
+
+/// Where a borrowed phrase lives; `None` for built ones.
+fn address(e: &Cow<'static, str>) -> Option<(usize, usize)> {
+    match e {
+        Cow::Borrowed(s) => Some((s.as_ptr() as usize, s.len())),
+        Cow::Owned(_) => None,
+    }
+}
+
+/// `field` … `evidence` items of a line, appended to `out`; true when not all ASCII.
+fn middle(f: &Finding, out: &mut Vec<u8>) -> bool {
+    let mut wide = jsonl::push_str(out, &f.field);
+    // Kind, class and confidence names are plain ASCII words: nothing to escape.
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(f.kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"class\":\"");
+    out.extend_from_slice(f.class().as_str().as_bytes());
+    out.extend_from_slice(b"\",\"confidence\":\"");
+    out.extend_from_slice(f.confidence.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"span\":");
+    match &f.span {
+        Some(r) => {
+            out.push(b'[');
+            push_int(out, r.start as i128);
+            out.push(b',');
+            push_int(out, r.end as i128);
+            out.push(b']');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"evidence\":[");
+    for (i, e) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        wide |= jsonl::push_str(out, e);
+    }
+    wide
+}
+
+impl Middles {
+    /// `middle(f)` appended to `out`, from the cache when it can be.
+    fn render(&mut self, f: &Finding, out: &mut Vec<u8>) -> bool {
+        let mut h = WordHash::default();
+        h.write(f.field.as_bytes());
+        h.write_usize(f.kind as usize * 4 + f.confidence as usize);
+        for e in &f.evidence {
+            match address(e) {
+                Some((at, len)) => h.write_usize(at ^ len),
+                None => return middle(f, out),
+            }
+        }
+        if let Some(r) = &f.span {
+            h.write_usize(r.start);
+            h.write_usize(r.end);
+        }
+        let key = h.finish();
+        if let Some(m) = self
+            .map
+            .get(&key)
+            .and_then(|ms| ms.iter().find(|m| m.is(f)))
+        {
+            out.extend_from_slice(&m.bytes);
+            return m.wide;
+        }
+        let start = out.len();
+        let wide = middle(f, out);
+        if self.entries >= 4096 {
+            self.map.clear();
+            self.entries = 0;
+        }
+        self.entries += 1;
+        self.map.entry(key).or_default().push(Middle {
+            field: f.field.as_str().into(),
+            kind: f.kind,
+            confidence: f.confidence,
+            span: f.span.clone(),
+            evidence: f.evidence.iter().filter_map(address).collect(),
+            bytes: out[start..].into(),
+            wide,
+        });
+        wide
+    }
 }
 
 impl JsonlEvent {
@@ -165,35 +289,10 @@ impl JsonlEvent {
     }
 
     /// One finding's line, appended to `out`.
-    pub fn line(&self, f: &Finding, value: &str, out: &mut Vec<u8>) {
+    pub fn line(&mut self, f: &Finding, value: &str, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&self.head);
-        let mut wide = self.tail_wide | jsonl::push_str(out, &f.field);
-        // Kind, class and confidence names are plain ASCII words: nothing to escape.
-        out.extend_from_slice(b",\"kind\":\"");
-        out.extend_from_slice(f.kind.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"class\":\"");
-        out.extend_from_slice(f.class().as_str().as_bytes());
-        out.extend_from_slice(b"\",\"confidence\":\"");
-        out.extend_from_slice(f.confidence.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"span\":");
-        match &f.span {
-            Some(r) => {
-                out.push(b'[');
-                push_int(out, r.start as i128);
-                out.push(b',');
-                push_int(out, r.end as i128);
-                out.push(b']');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"evidence\":[");
-        for (i, e) in f.evidence.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            wide |= jsonl::push_str(out, e);
-        }
+        let mut wide = self.tail_wide | self.middles.render(f, out);
         out.extend_from_slice(&self.tail);
         wide |= jsonl::push_str(out, value);
         out.push(b'}');
