@@ -191,6 +191,7 @@ impl Middle {
 }
 
 /// Where a borrowed phrase lives; `None` for built ones.
+#[allow(clippy::ptr_arg)] // Borrowed or Owned is the point
 fn address(e: &Cow<'static, str>) -> Option<(usize, usize)> {
     match e {
         Cow::Borrowed(s) => Some((s.as_ptr() as usize, s.len())),
