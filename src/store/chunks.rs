@@ -212,7 +212,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(&text)?;
             let mut rows = stmt.query(params_from_iter(sql.params))?;
             while let Some(row) = rows.next()? {
-                self.fill_event(row, &mut event)?;
+                self.fill_event(row, lean, &mut event)?;
                 seen += 1;
                 if !visit(&event) {
                     return Ok(seen);
@@ -222,18 +222,25 @@ impl Store {
         Ok(seen)
     }
 
-    /// `event_from_row` into an existing event, reusing its strings.
-    fn fill_event(&self, row: &Row<'_>, e: &mut Event) -> rusqlite::Result<()> {
+    /// `event_from_row` into an existing event, reusing its strings (`lean`: the columns
+    /// selected as NULL are not even looked at).
+    fn fill_event(&self, row: &Row<'_>, lean: bool, e: &mut Event) -> rusqlite::Result<()> {
         let s = &mut e.summary;
         s.id = row.get(0)?;
         text_into(row.get_ref(1)?, &mut s.ts);
         text_into(row.get_ref(2)?, &mut s.category);
-        text_into(row.get_ref(3)?, &mut s.name);
+        if lean {
+            s.name.clear();
+            e.app_name = None;
+            e.app_version = None;
+        } else {
+            text_into(row.get_ref(3)?, &mut s.name);
+            opt_text_into(row.get_ref(7)?, &mut e.app_name);
+            opt_text_into(row.get_ref(8)?, &mut e.app_version);
+        }
         opt_text_into(row.get_ref(4)?, &mut s.tenant_id);
         opt_text_into(row.get_ref(5)?, &mut s.session_id);
         opt_text_into(row.get_ref(6)?, &mut s.user_id);
-        opt_text_into(row.get_ref(7)?, &mut e.app_name);
-        opt_text_into(row.get_ref(8)?, &mut e.app_version);
         opt_text_into(row.get_ref(9)?, &mut e.payload);
         let extra = &self.schema.extra;
         if e.extra.len() != extra.len() || e.extra.iter().zip(extra).any(|(a, b)| a.0 != *b) {
