@@ -1,6 +1,7 @@
 //! Domain types shared by every layer: events, filters and identifier findings.
 //! Plain data only — no I/O, no SQL, no terminal types.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -521,8 +522,9 @@ pub struct Finding {
     /// The UTF-8 byte range of the identifier inside the field's string value; `None` when the
     /// whole value is the identifier.
     pub span: Option<Range<usize>>,
-    /// Short reasons a reviewer can read: pattern, validator, field-name hint, link.
-    pub evidence: Vec<String>,
+    /// Short reasons a reviewer can read: pattern, validator, field-name hint, link. Mostly
+    /// fixed phrases, so they are borrowed (`"x".into()`) and only the few built ones allocate.
+    pub evidence: Vec<Cow<'static, str>>,
 }
 
 impl Finding {

@@ -1,24 +1,40 @@
 //! The pure detection engine of DESIGN §2: findings in one event's columns and payload. No I/O.
 
+/// Builds an `Ev` from evidence phrases (`Cow<'static, str>`), like `vec!`.
+macro_rules! ev {
+    () => {
+        $crate::pii::Ev::default()
+    };
+    ($($e:expr),+ $(,)?) => {{
+        let mut ev = $crate::pii::Ev::default();
+        $(ev.push($e);)+
+        ev
+    }};
+}
+
 mod detectors;
+mod event;
 pub mod fieldname;
 mod json;
 mod mask;
+mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
 mod structured;
+mod tree;
 pub mod validators;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::model::{Confidence, Event, Finding, Kind};
 use fieldname::Hints;
-use json::Json;
 use structured::Next;
 
-pub use json::Strings;
-pub use mask::mask;
+pub use event::EventScanner;
+pub use mask::{mask, mask_into};
+pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
 /// change any finding: caches built by another version are then rebuilt, not trusted.
@@ -83,22 +99,100 @@ impl Profile {
     }
 }
 
+/// The evidence of one finding while a detector builds it: mostly fixed phrases, borrowed,
+/// and never more than a few, so they are kept inline (no allocation per candidate).
+#[derive(Debug, Default)]
+pub(crate) struct Ev {
+    items: [Cow<'static, str>; 4],
+    len: usize,
+    more: Vec<Cow<'static, str>>,
+}
+
+impl Ev {
+    pub fn push(&mut self, e: Cow<'static, str>) {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = e;
+                self.len += 1;
+            }
+            None => self.more.push(e),
+        }
+    }
+
+    pub fn contains(&self, e: &str) -> bool {
+        self.items[..self.len]
+            .iter()
+            .chain(&self.more)
+            .any(|x| x == e)
+    }
+
+    /// Moves the phrases, in order, to the end of `out`.
+    fn move_into(&mut self, out: &mut Vec<Cow<'static, str>>) {
+        out.extend(self.items[..self.len].iter_mut().map(std::mem::take));
+        out.append(&mut self.more);
+        self.len = 0;
+    }
+}
+
+impl Extend<Cow<'static, str>> for Ev {
+    fn extend<I: IntoIterator<Item = Cow<'static, str>>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|e| self.push(e));
+    }
+}
+
+impl FromIterator<Cow<'static, str>> for Ev {
+    fn from_iter<I: IntoIterator<Item = Cow<'static, str>>>(iter: I) -> Ev {
+        let mut ev = Ev::default();
+        ev.extend(iter);
+        ev
+    }
+}
+
 /// Collects the findings of one string value; drops candidates that overlap an earlier,
 /// more specific one (detectors run most specific first).
 pub(crate) struct Sink<'s, 'c> {
     pub field: &'s str,
-    pub key: &'s str,
     pub hints: Hints,
+    /// The field name's evidence (`field name client,ip`), cited with its hints.
+    evidence: &'s Cow<'static, str>,
     pub column: Option<&'s str>,
     pub ctx: &'s Context<'c>,
     len: usize,
     out: &'s mut Vec<Finding>,
+    /// Findings of earlier events, emptied and reused so a finding allocates nothing.
+    spare: &'s mut Vec<Finding>,
     first: usize,
+    /// What of the rest of the record (`ctx`) the detectors looked at for this value, so its
+    /// findings are remembered for other records only where they would be the same.
+    pub reads: std::cell::Cell<Reads>,
+}
+
+/// The parts of a record's context a value's scan depended on (bit flags).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Reads(u8);
+
+impl Reads {
+    /// The record's own columns (a column value, or a GUID in text compared with the tenant).
+    pub const COLUMNS: Reads = Reads(1);
+    /// Names learnt from the record's name fields were searched for.
+    pub const NAMES: Reads = Reads(2);
+    /// Emails learnt from the record's email fields were compared.
+    pub const EMAILS: Reads = Reads(4);
+
+    pub fn has(self, r: Reads) -> bool {
+        self.0 & r.0 != 0
+    }
+}
+
+impl Sink<'_, '_> {
+    pub fn read(&self, r: Reads) {
+        self.reads.set(Reads(self.reads.get().0 | r.0));
+    }
 }
 
 impl Sink<'_, '_> {
     /// Adds the field-name evidence when the key carries one of `flags`.
-    pub fn hint(&self, ev: &mut Vec<String>, flags: Hints) -> bool {
+    pub fn hint(&self, ev: &mut Ev, flags: Hints) -> bool {
         if !self.hints.any(flags) {
             return false;
         }
@@ -106,12 +200,9 @@ impl Sink<'_, '_> {
         true
     }
 
-    pub fn hint_any(&self, ev: &mut Vec<String>) {
-        if !self.hints.is_empty() {
-            let e = fieldname::evidence(self.key);
-            if !ev.contains(&e) {
-                ev.push(e);
-            }
+    pub fn hint_any(&self, ev: &mut Ev) {
+        if !self.hints.is_empty() && !ev.contains(self.evidence) {
+            ev.push(self.evidence.clone());
         }
     }
 
@@ -126,84 +217,53 @@ impl Sink<'_, '_> {
         self.out[self.first..].iter().any(|f| f.kind == kind)
     }
 
-    pub fn push(
-        &mut self,
-        kind: Kind,
-        confidence: Confidence,
-        span: Range<usize>,
-        evidence: Vec<String>,
-    ) {
+    pub fn push(&mut self, kind: Kind, confidence: Confidence, span: Range<usize>, evidence: Ev) {
         if span.is_empty() || self.taken(&span) {
             return;
         }
         let span = (span != (0..self.len)).then_some(span);
-        self.out.push(Finding {
-            field: self.field.to_string(),
-            kind,
-            confidence,
-            span,
-            evidence,
-        });
+        let mut evidence = evidence;
+        let f = match self.spare.pop() {
+            Some(mut f) => {
+                f.field.clear();
+                f.field.push_str(self.field);
+                f.kind = kind;
+                f.confidence = confidence;
+                f.span = span;
+                f.evidence.clear();
+                evidence.move_into(&mut f.evidence);
+                f
+            }
+            None => {
+                let mut list = Vec::with_capacity(evidence.len + evidence.more.len());
+                evidence.move_into(&mut list);
+                Finding {
+                    field: self.field.to_string(),
+                    kind,
+                    confidence,
+                    span,
+                    evidence: list,
+                }
+            }
+        };
+        self.out.push(f);
     }
 }
 
 /// All findings in one event: its columns (tenant_id, session_id, user_id, extra columns…)
 /// and its payload (JSON walked with RFC 6901 pointers, `payload/headers/Authorization`;
 /// non-JSON payload scanned as text under field `payload`). Sorted by (field, span start,
-/// kind), deterministic.
+/// kind), deterministic. Many events in a row: `EventScanner` reuses its buffers.
 pub fn scan_event(event: &Event) -> Vec<Finding> {
-    let s = &event.summary;
-    let mut ctx = Context {
-        category: &s.category,
-        tenant_id: s.tenant_id.as_deref().filter(|t| !t.is_empty()),
-        session_id: s.session_id.as_deref().filter(|t| !t.is_empty()),
-        user_id: s.user_id.as_deref().filter(|t| !t.is_empty()),
-        ..Context::default()
-    };
-    let parsed = event.payload.as_deref().and_then(parse_payload);
-    let mut leaves = Leaves {
-        arena: String::with_capacity(512),
-        path: String::with_capacity(64),
-        list: Vec::with_capacity(24),
-    };
-    match (&parsed, event.payload.as_deref()) {
-        (Some(v), _) => leaves.walk(v, "", Hints::NONE, "payload"),
-        (None, Some(text)) => leaves.push_root("payload", text),
-        (None, None) => {}
-    }
-    for leaf in &leaves.list {
-        leaf.learn(&leaves.arena, &mut ctx);
-    }
-    let mut out = Vec::with_capacity(8);
-    let columns = [
-        ("tenant_id", s.tenant_id.as_deref()),
-        ("session_id", s.session_id.as_deref()),
-        ("user_id", s.user_id.as_deref()),
-    ];
-    for (name, value) in columns {
-        if let Some(v) = value {
-            scan_value(name, name, Some(name), v, &ctx, &mut out);
-        }
-    }
-    for (name, value) in &event.extra {
-        if let Some(v) = value {
-            scan_value(name, name, None, v, &ctx, &mut out);
-        }
-    }
-    for leaf in &leaves.list {
-        let field = &leaves.arena[leaf.field.clone()];
-        scan_hinted(
-            field, leaf.key, leaf.hints, None, leaf.value, &ctx, &mut out,
-        );
-    }
-    finish(out)
+    event::scan_event(event)
 }
 
 /// The findings of one free-text value under `field`, with no field-name hints.
 pub fn scan_text(field: &str, text: &str, ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     scan_value(field, "", None, text, ctx, &mut out);
-    finish(out)
+    finish(&mut out);
+    out
 }
 
 /// The findings of one string value whose field name (last key) is `key`. `column` names an
@@ -216,42 +276,55 @@ pub fn scan_value(
     ctx: &Context,
     out: &mut Vec<Finding>,
 ) {
-    scan_hinted(field, key, fieldname::hints(key), column, value, ctx, out);
+    let mut spare = Vec::new();
+    scan_hinted(
+        field,
+        &fieldname::lookup(key),
+        column,
+        value,
+        ctx,
+        out,
+        &mut spare,
+    );
 }
 
+/// Scans one value into `out`; returns what of the record's context the outcome depended on
+/// beyond the value, its field name and the category (see `Sink::reads`).
 fn scan_hinted(
     field: &str,
-    key: &str,
-    hints: Hints,
+    name: &fieldname::Name,
     column: Option<&str>,
     value: &str,
     ctx: &Context,
     out: &mut Vec<Finding>,
-) {
+    spare: &mut Vec<Finding>,
+) -> Reads {
     if value.is_empty() {
-        return;
+        return Reads::default();
     }
     let first = out.len();
     let mut sink = Sink {
         field,
-        key,
-        hints,
+        hints: name.hints,
+        evidence: &name.evidence,
         column,
         ctx,
         len: value.len(),
         out,
+        spare,
         first,
+        reads: std::cell::Cell::new(Reads::default()),
     };
     let next = structured::classify(value, &mut sink);
-    if next == Next::Done {
-        return;
+    if next != Next::Done {
+        scan_free_text(value, &mut sink);
+        if next == Next::ScanThenSecret && !sink.has(Kind::SecretToken) {
+            let mut ev = ev![];
+            sink.hint_any(&mut ev);
+            sink.push(Kind::SecretToken, Confidence::Medium, 0..value.len(), ev);
+        }
     }
-    scan_free_text(value, &mut sink);
-    if next == Next::ScanThenSecret && !sink.has(Kind::SecretToken) {
-        let mut ev = vec![];
-        sink.hint_any(&mut ev);
-        sink.push(Kind::SecretToken, Confidence::Medium, 0..value.len(), ev);
-    }
+    sink.reads.get()
 }
 
 fn scan_free_text(text: &str, sink: &mut Sink) {
@@ -291,12 +364,13 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
 
 fn person_names(text: &str, sink: &mut Sink) {
     let ctx = sink.ctx;
+    sink.read(Reads::NAMES);
     for (name, from) in &ctx.names {
         if *from == sink.field {
             continue;
         }
         names::find_learnt(text, name, |span| {
-            let ev = vec![format!("link: same name as {from}")];
+            let ev = ev![format!("link: same name as {from}").into()];
             sink.push(Kind::PersonName, Confidence::High, span, ev);
         });
     }
@@ -308,125 +382,14 @@ fn person_names(text: &str, sink: &mut Sink) {
         } else {
             (Confidence::Low, "pattern: given name + capitalised word")
         };
-        let mut ev = vec![why.to_string()];
+        let mut ev: Ev = ev![why.into()];
         sink.hint(&mut ev, Hints::NAME);
         sink.push(Kind::PersonName, conf, n.span, ev);
     });
 }
 
-fn parse_payload(text: &str) -> Option<Json<'_>> {
-    let first = text.bytes().find(|c| !c.is_ascii_whitespace())?;
-    if first != b'{' && first != b'[' {
-        return None;
-    }
-    json::parse(text)
-}
-
-/// One string leaf of the payload: its pointer (a range of the arena) and its last key.
-struct Leaf<'v> {
-    field: Range<usize>,
-    key: &'v str,
-    hints: Hints,
-    value: &'v str,
-}
-
-impl<'v> Leaf<'v> {
-    fn learn(&self, arena: &str, ctx: &mut Context<'v>) {
-        let h = self.hints;
-        if h.is_empty() {
-            return;
-        }
-        let v = self.value;
-        if h.person_name() && names::fit_whole(v).is_some() && v.contains(' ') {
-            ctx.names.push((v, arena[self.field.clone()].to_string()));
-        } else if h.has(Hints::EMAIL) && v.contains('@') && !v.contains(' ') {
-            ctx.emails.push((v, arena[self.field.clone()].to_string()));
-        }
-    }
-}
-
-/// The payload's string leaves; pointers live in one arena so the walk allocates little.
-struct Leaves<'v> {
-    arena: String,
-    path: String,
-    list: Vec<Leaf<'v>>,
-}
-
-impl<'v> Leaves<'v> {
-    fn push_root(&mut self, field: &str, value: &'v str) {
-        let start = self.arena.len();
-        self.arena.push_str(field);
-        self.list.push(Leaf {
-            field: start..self.arena.len(),
-            key: "",
-            hints: Hints::NONE,
-            value,
-        });
-    }
-
-    fn walk(&mut self, v: &'v Json<'v>, key: &'v str, hints: Hints, root: &str) {
-        if self.path.is_empty() {
-            self.path.push_str(root);
-        }
-        match v {
-            Json::Str(s) => {
-                let start = self.arena.len();
-                self.arena.push_str(&self.path);
-                self.list.push(Leaf {
-                    field: start..self.arena.len(),
-                    key,
-                    hints,
-                    value: s,
-                });
-            }
-            Json::Obj(map) => {
-                for (k, child) in map {
-                    let k: &str = &k.0;
-                    let len = self.path.len();
-                    self.path.push('/');
-                    push_escaped(&mut self.path, k);
-                    self.walk(child, k, fieldname::hints(k), root);
-                    self.path.truncate(len);
-                }
-            }
-            Json::Arr(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = self.path.len();
-                    self.path.push('/');
-                    self.path.push_str(itoa(i, &mut [0u8; 20]));
-                    // An array element is named by the key of its array (`ips/0` → ips).
-                    self.walk(child, key, hints, root);
-                    self.path.truncate(len);
-                }
-            }
-            Json::Scalar => {}
-        }
-    }
-}
-
-fn push_escaped(path: &mut String, key: &str) {
-    if key.contains(['~', '/']) {
-        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    } else {
-        path.push_str(key);
-    }
-}
-
-fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
-}
-
 /// Sorts by (field, span start, kind) and merges duplicates of the same (field, kind, span).
-fn finish(mut out: Vec<Finding>) -> Vec<Finding> {
+fn finish(out: &mut Vec<Finding>) {
     out.sort_by(|a, b| {
         (&a.field, a.span.as_ref().map(|r| (r.start, r.end)), a.kind).cmp(&(
             &b.field,
@@ -446,5 +409,4 @@ fn finish(mut out: Vec<Finding>) -> Vec<Finding> {
         }
         same
     });
-    out
 }

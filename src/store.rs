@@ -4,6 +4,7 @@
 //! Every value is a bound parameter; only column names found in the schema are written in.
 
 mod attach;
+mod chunks;
 mod counts;
 mod keyed;
 mod open;
@@ -22,6 +23,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Row, params_from_iter};
 
 use crate::model::{Cursor, Event, EventId, EventSummary, Filter, ValueCount};
+pub use chunks::{Boundary, KeyRange};
 pub use open::StoreError;
 use query::Sql;
 pub use schema::{NATIVE, Schema};

@@ -56,6 +56,32 @@ pub fn utc_time(ts: &str) -> Cow<'_, str> {
 
 /// A stored timestamp normalised to RFC 3339 UTC (`2026-09-01T10:00:00.000Z`), for batch output.
 pub fn rfc3339_utc(ts: &str) -> String {
+    rfc3339_utc_cow(ts).into_owned()
+}
+
+/// `rfc3339_utc`, borrowing `ts` when it is already in that form (the exports' own), which
+/// parsing and formatting again would give back unchanged — or leave as it is, if invalid.
+pub fn rfc3339_utc_cow(ts: &str) -> Cow<'_, str> {
+    if canonical_utc(ts.as_bytes()) {
+        return Cow::Borrowed(ts);
+    }
+    Cow::Owned(reformat_utc(ts))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, by shape only.
+fn canonical_utc(b: &[u8]) -> bool {
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn reformat_utc(ts: &str) -> String {
     match DateTime::parse_from_rfc3339(ts) {
         Ok(t) => t
             .with_timezone(&Utc)
@@ -96,6 +122,48 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_timestamps_come_back_as_they_are() {
+        // Valid or not (hour 24, 30 February, leap second), chrono gives such a stamp back.
+        let mut seed = 7u64;
+        let mut digit = |hi: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b'0' + (seed % hi) as u8)
+        };
+        for _ in 0..20_000 {
+            let ts = format!(
+                "{}{}{}{}-{}{}-{}{}T{}{}:{}{}:{}{}.{}{}{}Z",
+                digit(3),
+                digit(10),
+                digit(10),
+                digit(10),
+                digit(2),
+                digit(10),
+                digit(4),
+                digit(10),
+                digit(3),
+                digit(10),
+                digit(7),
+                digit(10),
+                digit(7),
+                digit(10),
+                digit(10),
+                digit(10),
+                digit(10)
+            );
+            assert_eq!(reformat_utc(&ts), ts, "{ts}");
+        }
+        for ts in [
+            "2026-06-30T23:59:60.000Z",
+            "2024-02-29T00:00:00.000Z",
+            "0000-01-01T00:00:00.000Z",
+        ] {
+            assert_eq!(reformat_utc(ts), ts);
+        }
+    }
 
     #[test]
     fn escapes_controls_ansi_and_bidi_and_leaves_the_rest() {

@@ -3,6 +3,9 @@
 //! Events and findings come from the shared scanner; values are masked unless `--reveal`.
 
 mod report;
+mod values;
+
+use values::Values;
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -12,7 +15,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::scan::Values;
 use super::{BatchError, json as jsonl, table};
 use crate::cli::ScanFormat;
 use crate::model::{Event, Filter, Finding};
@@ -250,7 +252,7 @@ struct Line<'a> {
     class: Option<&'a str>,
     confidence: Option<&'a str>,
     span: Option<[usize; 2]>,
-    evidence: &'a [String],
+    evidence: &'a [std::borrow::Cow<'static, str>],
     ts: &'a str,
     value: &'a str,
 }
@@ -274,7 +276,7 @@ fn row(
     let span = finding
         .and_then(|f| f.span.as_ref())
         .map(|r| [r.start, r.end]);
-    let evidence: &[String] = finding.map_or(&[], |f| &f.evidence);
+    let evidence: &[std::borrow::Cow<'static, str>] = finding.map_or(&[], |f| &f.evidence);
     if format == ScanFormat::Jsonl {
         let line = Line {
             id: s.id,

@@ -4,11 +4,12 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use memchr::memmem;
 use regex::Regex;
 
 use super::fieldname::Hints;
 use super::validators::jwt_header_ok;
-use super::{Profile, Sink};
+use super::{Profile, Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -29,7 +30,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
     let b = text.as_bytes();
     if p.len >= 30 && p.dots >= 2 {
         let mut from = 0;
-        while let Some(off) = text[from..].find("eyJ") {
+        while let Some(off) = memmem::find(&b[from..], b"eyJ") {
             let start = from + off;
             let mut end = start;
             while end < b.len()
@@ -40,9 +41,9 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
             from = end.max(start + 3);
             let tok = text[start..end].trim_end_matches('.');
             if (start == 0 || !b[start - 1].is_ascii_alphanumeric()) && jwt_header_ok(tok) {
-                let mut ev = vec![
-                    "pattern: JWT".to_string(),
-                    "validator: JWT header decodes (alg)".to_string(),
+                let mut ev = ev![
+                    "pattern: JWT".into(),
+                    "validator: JWT header decodes (alg)".into(),
                 ];
                 if text[..start].to_ascii_lowercase().ends_with("bearer ") {
                     ev.push("bearer scheme".into());
@@ -61,7 +62,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
         // One search per scheme tail (`earer `, `asic `) covers both capitalisations.
         for (tail, min) in [("earer ", 16), ("asic ", 8)] {
             let mut from = 0;
-            while let Some(off) = text[from..].find(tail) {
+            while let Some(off) = memmem::find(&b[from..], tail.as_bytes()) {
                 let at = from + off;
                 from = at + tail.len();
                 if at == 0
@@ -75,8 +76,12 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
                 from = end;
                 let tok = &b[start..end];
                 if tok.len() >= min && tok.iter().any(u8::is_ascii_digit) {
-                    let scheme = if min == 16 { "bearer" } else { "basic" };
-                    let ev = vec![format!("pattern: {scheme} token")];
+                    let why = if min == 16 {
+                        "pattern: bearer token"
+                    } else {
+                        "pattern: basic token"
+                    };
+                    let ev = ev![why.into()];
                     sink.push(Kind::SecretToken, Confidence::High, start..end, ev);
                 }
             }
@@ -95,7 +100,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
                 .take_while(|c| *c != '_' && *c != '-')
                 .take(6)
                 .collect();
-            let ev = vec![format!("pattern: API key prefix {prefix}")];
+            let ev = ev![format!("pattern: API key prefix {prefix}").into()];
             sink.push(Kind::SecretToken, Confidence::High, m.range(), ev);
         }
     }
@@ -130,7 +135,7 @@ pub(crate) fn domain_len(s: &[u8]) -> Option<usize> {
 fn url_userinfo(text: &str, sink: &mut Sink) {
     let b = text.as_bytes();
     let mut from = 0;
-    while let Some(off) = text[from..].find("://") {
+    while let Some(off) = memmem::find(&b[from..], b"://") {
         let user = from + off + 3;
         from = user;
         let len = b[user..]
@@ -147,7 +152,7 @@ fn url_userinfo(text: &str, sink: &mut Sink) {
         if colon == 0 || colon + 1 == at || domain_len(&authority[at + 1..]).is_none() {
             continue;
         }
-        let ev = vec!["pattern: URL userinfo with password".to_string()];
+        let ev = ev!["pattern: URL userinfo with password".into()];
         sink.push(Kind::SecretToken, Confidence::High, user..user + at, ev);
     }
 }
@@ -157,7 +162,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
     url_userinfo(text, sink);
     let b = text.as_bytes();
     let mut from = 0;
-    while let Some(off) = b[from..].iter().position(|c| *c == b'@') {
+    while let Some(off) = memchr::memchr(b'@', &b[from..]) {
         let at = from + off;
         from = at + 1;
         let mut start = at;
@@ -179,7 +184,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
                 user -= 1;
             }
             if text[..user].ends_with("://") {
-                let ev = vec!["pattern: URL userinfo with password".to_string()];
+                let ev = ev!["pattern: URL userinfo with password".into()];
                 sink.push(Kind::SecretToken, Confidence::High, user..at, ev);
                 continue;
             }
@@ -188,7 +193,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             if lower.ends_with("sip") || lower.ends_with("sips") {
                 let s = scheme_start - if lower.ends_with("sips") { 4 } else { 3 };
                 if s == 0 || !b[s - 1].is_ascii_alphanumeric() {
-                    let mut ev = vec!["pattern: sip URI".to_string()];
+                    let mut ev = ev!["pattern: sip URI".into()];
                     sink.hint(&mut ev, Hints::SIP);
                     sink.push(Kind::SipUri, Confidence::High, s..end, ev);
                     continue;
@@ -199,7 +204,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             continue;
         }
         let value = &text[start..end];
-        let mut ev = vec!["pattern: email address".to_string()];
+        let mut ev = ev!["pattern: email address".into()];
         let mut conf = if start == 0 && end == b.len() {
             Confidence::High
         } else {
@@ -208,13 +213,14 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
         if sink.hint(&mut ev, Hints::EMAIL) || sink.hint(&mut ev, Hints::USER) {
             conf = Confidence::High;
         }
+        sink.read(Reads::EMAILS);
         if let Some(link) = sink
             .ctx
             .emails
             .iter()
             .find(|(v, f)| v.eq_ignore_ascii_case(value) && f != sink.field)
         {
-            ev.push(format!("link: same value as {}", link.1));
+            ev.push(format!("link: same value as {}", link.1).into());
             conf = Confidence::High;
         }
         sink.push(Kind::Email, conf, start..end, ev);
@@ -226,7 +232,7 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
     let b = text.as_bytes();
     for (needle, marker_off) in [("sers", 1usize), ("/home/", 0)] {
         let mut from = 0;
-        while let Some(off) = text[from..].find(needle) {
+        while let Some(off) = memmem::find(&b[from..], needle.as_bytes()) {
             let hit = from + off;
             from = hit + needle.len();
             let Some(m) = hit.checked_sub(marker_off) else {
@@ -311,10 +317,12 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
                 continue;
             }
             let span: Range<usize> = start..seg_start + seg_len;
-            let ev = vec![format!(
-                "pattern: user profile path ({})",
-                if win { "windows" } else { "unix" }
-            )];
+            let why = if win {
+                "pattern: user profile path (windows)"
+            } else {
+                "pattern: user profile path (unix)"
+            };
+            let ev = ev![why.into()];
             sink.push(Kind::UserPath, Confidence::High, span, ev);
         }
     }

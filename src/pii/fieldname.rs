@@ -1,8 +1,10 @@
 //! Field-name hints: splits column names and JSON keys into whole tokens and maps them to hint flags.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A set of hints drawn from one field name. Bit flags keep the hot path allocation-free.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -219,19 +221,34 @@ impl Hasher for Fnv {
     }
 }
 
-type Cache = HashMap<Box<str>, (Hints, String), BuildHasherDefault<Fnv>>;
+type Cache = HashMap<Box<str>, (Hints, Cow<'static, str>), BuildHasherDefault<Fnv>>;
 
 thread_local! {
     /// Field names repeat across events, so their hints and evidence are remembered per thread.
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-fn cached<T>(name: &str, f: impl FnOnce(&(Hints, String)) -> T) -> T {
+/// Bytes of evidence text made `'static` so far (see `interned`).
+static INTERNED: AtomicUsize = AtomicUsize::new(0);
+const INTERN_LIMIT: usize = 1 << 20;
+
+/// The evidence text as a `'static` string when the budget allows: a finding then borrows it
+/// instead of copying it. Field names of an export are few, so the budget (1 MiB for the
+/// whole process) is normally never reached; past it, the text is copied per finding.
+fn interned(text: String) -> Cow<'static, str> {
+    if INTERNED.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= INTERN_LIMIT {
+        Cow::Borrowed(String::leak(text))
+    } else {
+        Cow::Owned(text)
+    }
+}
+
+fn cached<T>(name: &str, f: impl FnOnce(&(Hints, Cow<'static, str>)) -> T) -> T {
     CACHE.with(|c| {
         if let Some(e) = c.borrow().get(name) {
             return f(e);
         }
-        let entry = (compute(name), evidence_of(name));
+        let entry = (compute(name), interned(evidence_of(name)));
         let out = f(&entry);
         let mut map = c.borrow_mut();
         if map.len() >= 4096 {
@@ -270,10 +287,65 @@ fn compute(name: &str) -> Hints {
     h
 }
 
+/// What a field name says: its hints, and the evidence text a finding cites for them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Name {
+    pub hints: Hints,
+    /// Empty when there are no hints.
+    pub evidence: Cow<'static, str>,
+}
+
+/// `hints` and `evidence` of a field name in one cache lookup.
+pub(crate) fn lookup(name: &str) -> Name {
+    if name.is_empty() || name.len() > 64 {
+        let hints = compute(name);
+        let evidence = if hints.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            Cow::Owned(evidence_of(name))
+        };
+        return Name { hints, evidence };
+    }
+    cached(name, |e| Name {
+        hints: e.0,
+        evidence: if e.0.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            e.1.clone()
+        },
+    })
+}
+
+/// Word-at-a-time multiplicative hash (FxHash's mix): field names are short and trusted to
+/// be few enough (the cache below is bounded), so a fast hash beats a keyed one here.
+#[derive(Default)]
+pub(crate) struct WordHash(u64);
+
+impl Hasher for WordHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
 /// `field name ms,tenant,id`: the evidence string for a hint, tokens lower-cased.
 pub fn evidence(name: &str) -> String {
+    evidence_text(name).into_owned()
+}
+
+/// `evidence`, borrowed from the cache when it can be.
+pub(crate) fn evidence_text(name: &str) -> Cow<'static, str> {
     if name.is_empty() || name.len() > 64 {
-        return evidence_of(name);
+        return Cow::Owned(evidence_of(name));
     }
     cached(name, |e| e.1.clone())
 }

@@ -1,138 +1,543 @@
-//! A borrowing JSON tree for the scan: strings and keys point into the payload text unless
-//! they had escapes, so parsing a payload allocates only its containers.
+//! The payload's leaves in one pass, without a tree: each string (and, on request, number and
+//! boolean) with its RFC 6901 pointer and last key. Strings point into the payload unless they
+//! had escapes; all buffers are kept between events, so a scan allocates almost nothing here.
+//!
+//! serde_json stays the reference: this tokenizer accepts only text it is sure serde_json would
+//! parse the same way, and hands anything else (exponents, surrogate escapes, deep nesting,
+//! invalid text) to `tree::parse`, whose tree is then listed the same way.
 
-use std::borrow::Cow;
-use std::fmt;
+use std::ops::Range;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use super::tree::Json;
 
-pub(crate) enum Json<'a> {
-    Str(Cow<'a, str>),
-    Obj(Vec<(Key<'a>, Json<'a>)>),
-    Arr(Vec<Json<'a>>),
-    /// Numbers, booleans and null: never scanned.
-    Scalar,
+/// Where a key or string lives: in the payload, or in `Doc::text` when it had escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Str {
+    start: usize,
+    end: usize,
+    owned: bool,
 }
 
-pub(crate) struct Key<'a>(pub Cow<'a, str>);
-
-pub(crate) fn parse(text: &str) -> Option<Json<'_>> {
-    serde_json::from_str(text).ok()
+impl Str {
+    const EMPTY: Str = Str {
+        start: 0,
+        end: 0,
+        owned: false,
+    };
 }
 
-/// A parsed payload that answers "which string is at `payload/a/0/b`?": how outputs find the
-/// value behind a finding without a second, allocating parse into `serde_json::Value`.
-pub struct Strings<'a>(Option<Json<'a>>);
+/// The last step of a pointer, appended only where it is needed: onto a leaf's own copy of
+/// the path, or onto the current path while a container is read.
+#[derive(Clone, Copy)]
+enum Seg {
+    Here,
+    Key(Str),
+    Index(usize),
+}
 
-impl<'a> Strings<'a> {
-    pub fn parse(payload: &'a str) -> Strings<'a> {
-        Strings(parse(payload))
-    }
-
-    /// The string leaf at `field` (`payload` + RFC 6901 pointer), if there is one.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        let mut node = self.0.as_ref()?;
-        let pointer = field.strip_prefix("payload")?;
-        if !pointer.is_empty() {
-            for raw in pointer.strip_prefix('/')?.split('/') {
-                let key: Cow<str> = if raw.contains('~') {
-                    Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
-                } else {
-                    Cow::Borrowed(raw)
-                };
-                node = match node {
-                    Json::Obj(map) => &map.iter().rev().find(|(k, _)| k.0 == key)?.1,
-                    Json::Arr(items) => items.get(key.parse::<usize>().ok()?)?,
-                    Json::Str(_) | Json::Scalar => return None,
-                };
+impl Seg {
+    fn push_onto(self, path: &mut String, text: &str, src: &str) {
+        match self {
+            Seg::Here => {}
+            Seg::Key(k) => {
+                path.push('/');
+                let name = if k.owned { text } else { src };
+                push_escaped(path, &name[k.start..k.end]);
+            }
+            Seg::Index(n) => {
+                path.push('/');
+                push_index(path, n);
             }
         }
-        match node {
-            Json::Str(s) => Some(s),
-            _ => None,
+    }
+}
+
+/// One leaf: its pointer (a range of `Doc::paths`), the key that names it (an array element is
+/// named by its array's key), and its string value (`None` for numbers and booleans).
+#[derive(Debug, Clone)]
+pub(crate) struct Leaf {
+    pub path: Range<usize>,
+    pub key: Str,
+    pub value: Option<Str>,
+}
+
+/// The leaves of one payload, and the buffers reused for the next.
+#[derive(Debug, Default)]
+pub(crate) struct Doc {
+    pub leaves: Vec<Leaf>,
+    /// Every leaf's pointer, back to back.
+    paths: String,
+    /// Keys and strings that had escapes, unescaped.
+    text: String,
+    /// Some object repeats a key: lookups by pointer must then follow serde_json's tree.
+    pub duplicate_keys: bool,
+    path: String,
+    /// The keys of the objects being read, with a fingerprint that settles most comparisons.
+    keys: Vec<(u64, Str)>,
+}
+
+/// Deeper payloads go to serde_json, which enforces its own recursion limit (128).
+const MAX_DEPTH: u32 = 100;
+
+impl Doc {
+    /// Lists the leaves of `src` under the pointer root `root` (`payload`). `scalars` keeps
+    /// numbers and booleans too. False when `src` is not JSON serde_json would parse to a
+    /// container; the leaves are then meaningless.
+    pub fn parse(&mut self, src: &str, root: &str, scalars: bool) -> bool {
+        self.clear(root);
+        let mut p = Parser {
+            b: src.as_bytes(),
+            src,
+            i: 0,
+            doc: self,
+            scalars,
+        };
+        if p.value(Str::EMPTY, Seg::Here, 0).is_some() {
+            p.ws();
+            if p.i == p.b.len() {
+                return true;
+            }
+        }
+        match super::tree::parse(src) {
+            Some(tree @ (Json::Obj(_) | Json::Arr(_))) => {
+                self.clear(root);
+                self.walk(&tree, Str::EMPTY, scalars);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn clear(&mut self, root: &str) {
+        self.leaves.clear();
+        self.paths.clear();
+        self.text.clear();
+        self.keys.clear();
+        self.duplicate_keys = false;
+        self.path.clear();
+        self.path.push_str(root);
+    }
+
+    /// The text of a key or value of the payload `src` this document was parsed from.
+    pub fn str<'a>(&'a self, src: &'a str, s: Str) -> &'a str {
+        let text = if s.owned { &self.text } else { src };
+        text.get(s.start..s.end).unwrap_or_default()
+    }
+
+    pub fn path(&self, leaf: &Leaf) -> &str {
+        self.paths.get(leaf.path.clone()).unwrap_or_default()
+    }
+
+    /// A leaf at the current path plus `seg`, written straight into `paths`.
+    fn leaf(&mut self, key: Str, seg: Seg, value: Option<Str>, src: &str) {
+        let start = self.paths.len();
+        self.paths.push_str(&self.path);
+        seg.push_onto(&mut self.paths, &self.text, src);
+        self.leaves.push(Leaf {
+            path: start..self.paths.len(),
+            key,
+            value,
+        });
+    }
+
+    fn owned(&mut self, s: &str) -> Str {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Str {
+            start,
+            end: self.text.len(),
+            owned: true,
+        }
+    }
+
+    /// The same listing from serde_json's tree (every string copied: this path is rare).
+    fn walk(&mut self, v: &Json, key: Str, scalars: bool) {
+        match v {
+            Json::Str(s) => {
+                let s = self.owned(s);
+                self.leaf(key, Seg::Here, Some(s), "");
+            }
+            Json::Scalar if scalars => self.leaf(key, Seg::Here, None, ""),
+            Json::Scalar | Json::Null => {}
+            Json::Obj(map) => {
+                let first = self.keys.len();
+                for (k, child) in map {
+                    let k = self.owned(&k.0);
+                    self.add_key(first, k, "");
+                    let len = self.path.len();
+                    self.path.push('/');
+                    push_escaped(&mut self.path, &self.text[k.start..k.end]);
+                    self.walk(child, k, scalars);
+                    self.path.truncate(len);
+                }
+                self.keys.truncate(first);
+            }
+            Json::Arr(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = self.path.len();
+                    self.path.push('/');
+                    push_index(&mut self.path, i);
+                    self.walk(child, key, scalars);
+                    self.path.truncate(len);
+                }
+            }
+        }
+    }
+
+    /// Notes key `k` of the object whose keys start at `first`, and whether it repeats one.
+    fn add_key(&mut self, first: usize, k: Str, src: &str) {
+        let name = self.str(src, k).as_bytes();
+        let print = fingerprint(name);
+        if !self.duplicate_keys {
+            let dup = self.keys[first..]
+                .iter()
+                .any(|(p, other)| *p == print && self.str(src, *other).as_bytes() == name);
+            self.duplicate_keys = dup;
+        }
+        self.keys.push((print, k));
+    }
+}
+
+struct Parser<'s, 'd> {
+    b: &'s [u8],
+    src: &'s str,
+    i: usize,
+    doc: &'d mut Doc,
+    scalars: bool,
+}
+
+impl Parser<'_, '_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// The value at the current path plus `seg`, named by `key`.
+    fn value(&mut self, key: Str, seg: Seg, depth: u32) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                let s = self.string()?;
+                self.doc.leaf(key, seg, Some(s), self.src);
+            }
+            c @ (b'{' | b'[') if depth < MAX_DEPTH => {
+                let d = &mut *self.doc;
+                let len = d.path.len();
+                seg.push_onto(&mut d.path, &d.text, self.src);
+                if c == b'{' {
+                    self.object(depth + 1)?;
+                } else {
+                    self.array(key, depth + 1)?;
+                }
+                self.doc.path.truncate(len);
+            }
+            b't' => self.scalar(key, seg, b"true")?,
+            b'f' => self.scalar(key, seg, b"false")?,
+            b'n' => {
+                self.literal(b"null")?;
+            }
+            b'-' | b'0'..=b'9' => {
+                self.number()?;
+                if self.scalars {
+                    self.doc.leaf(key, seg, None, self.src);
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if !self.b[self.i..].starts_with(word) {
+            return None;
+        }
+        self.i += word.len();
+        Some(())
+    }
+
+    fn scalar(&mut self, key: Str, seg: Seg, word: &[u8]) -> Option<()> {
+        self.literal(word)?;
+        if self.scalars {
+            self.doc.leaf(key, seg, None, self.src);
+        }
+        Some(())
+    }
+
+    /// JSON's number grammar without exponents, and at most 300 integer digits: such a number
+    /// is always finite for serde_json. Anything else is left to serde_json.
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
+        if b[i] == b'-' {
+            i += 1;
+        }
+        let int_start = i;
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while let Some(b'0'..=b'9') = b.get(i) {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        if i - int_start > 300 {
+            return None;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac = i;
+            while let Some(b'0'..=b'9') = b.get(i) {
+                i += 1;
+            }
+            if i == frac {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            return None;
+        }
+        self.i = i;
+        Some(())
+    }
+
+    fn object(&mut self, depth: u32) -> Option<()> {
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Some(());
+        }
+        let first = self.doc.keys.len();
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return None;
+            }
+            let k = self.string()?;
+            self.doc.add_key(first, k, self.src);
+            self.ws();
+            if self.peek() != Some(b':') {
+                return None;
+            }
+            self.i += 1;
+            self.value(k, Seg::Key(k), depth)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        self.doc.keys.truncate(first);
+        Some(())
+    }
+
+    fn array(&mut self, key: Str, depth: u32) -> Option<()> {
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Some(());
+        }
+        let mut n = 0;
+        loop {
+            self.value(key, Seg::Index(n), depth)?;
+            n += 1;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// A string at `self.i` (its opening quote): borrowed when it has no escapes.
+    fn string(&mut self) -> Option<Str> {
+        let b = self.b;
+        let start = self.i + 1;
+        let mut j = string_stop(b, start);
+        match *b.get(j)? {
+            b'"' => {
+                self.i = j + 1;
+                return Some(Str {
+                    start,
+                    end: j,
+                    owned: false,
+                });
+            }
+            b'\\' => {}
+            _ => return None,
+        }
+        let text = &mut self.doc.text;
+        let t0 = text.len();
+        text.push_str(&self.src[start..j]);
+        loop {
+            match *b.get(j)? {
+                b'"' => {
+                    self.i = j + 1;
+                    return Some(Str {
+                        start: t0,
+                        end: text.len(),
+                        owned: true,
+                    });
+                }
+                b'\\' => {
+                    let c = match *b.get(j + 1)? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let mut v = 0;
+                            for h in b.get(j + 2..j + 6)? {
+                                v = v * 16 + char::from(*h).to_digit(16)?;
+                            }
+                            j += 4;
+                            // Surrogate pairs (and lone surrogates, an error) go to serde_json.
+                            if (0xD800..0xE000).contains(&v) {
+                                return None;
+                            }
+                            char::from_u32(v)?
+                        }
+                        _ => return None,
+                    };
+                    j += 2;
+                    text.push(c);
+                }
+                c if c < 0x20 => return None,
+                _ => {
+                    let run = j;
+                    j = string_stop(b, j);
+                    // The run ends at an ASCII byte or the end: a character boundary.
+                    text.push_str(&self.src[run..j]);
+                }
+            }
         }
     }
 }
 
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string key")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(v)))
-    }
-}
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Owned(v)))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_none<E>(self) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(v) = seq.next_element()? {
-            items.push(v);
+/// The first index from `j` on of a byte that ends a plain run of string: `"`, `\` or a
+/// control character. Eight bytes at a time (SWAR): payload strings are mostly plain.
+fn string_stop(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while j + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[j..j + 8]);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        // A zero byte of `quote`/`slash`, or a byte below 0x20: the lowest flag is exact.
+        let hit = (quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let hit = hit & HIGH;
+        if hit != 0 {
+            return j + (hit.trailing_zeros() / 8) as usize;
         }
-        Ok(Json::Arr(items))
+        j += 8;
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some(entry) = map.next_entry()? {
-            entries.push(entry);
+    if j >= b.len() {
+        return b.len();
+    }
+    if b.len() < 8 {
+        while j < b.len() && b[j] >= 0x20 && b[j] != b'"' && b[j] != b'\\' {
+            j += 1;
         }
-        Ok(Json::Obj(entries))
+        return j;
+    }
+    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
+    // no stop byte below to borrow from, the lowest flag left is exact.
+    let base = b.len() - 8;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&b[base..]);
+    let w = u64::from_le_bytes(word);
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let slash = w ^ (ONES * u64::from(b'\\'));
+    let hit = ((quote.wrapping_sub(ONES) & !quote)
+        | (slash.wrapping_sub(ONES) & !slash)
+        | (w.wrapping_sub(ONES * 0x20) & !w))
+        & HIGH
+        & (u64::MAX << (8 * (j - base)));
+    if hit == 0 {
+        b.len()
+    } else {
+        base + (hit.trailing_zeros() / 8) as usize
     }
 }
 
-impl<'de> Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(JsonVisitor)
+/// Length and a few bytes of a key: equal keys have equal fingerprints.
+fn fingerprint(name: &[u8]) -> u64 {
+    let n = name.len();
+    let ends = match n {
+        0 => 0,
+        1..=3 => u64::from(name[0]) | u64::from(name[n - 1]) << 8 | u64::from(name[n / 2]) << 16,
+        _ => {
+            let word =
+                |i: usize| u32::from_le_bytes([name[i], name[i + 1], name[i + 2], name[i + 3]]);
+            u64::from(word(0)) | u64::from(word(n - 4)) << 32
+        }
+    };
+    ends ^ (n as u64).rotate_right(8)
+}
+
+/// Whether `b` holds `~` or `/`, eight bytes at a time.
+fn has_tilde_or_slash(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let w = u64::from_le_bytes(word);
+        if zero(w ^ (ONES * u64::from(b'~'))) | zero(w ^ (ONES * u64::from(b'/'))) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c == b'~' || c == b'/')
+}
+
+/// A key as a pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub(crate) fn push_escaped(path: &mut String, key: &str) {
+    if has_tilde_or_slash(key.as_bytes()) {
+        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    } else {
+        path.push_str(key);
+    }
+}
+
+pub(crate) fn push_index(path: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        path.push(char::from(d));
     }
 }
 
@@ -140,16 +545,127 @@ impl<'de> Deserialize<'de> for Json<'de> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn strings_without_escapes_are_borrowed() {
-        let Some(Json::Obj(m)) = parse(r#"{"a":"x","b\/":"y\n","c":[1,"z"]}"#) else {
-            panic!("object expected");
+    type Listing = Option<(Vec<(String, String, Option<String>)>, bool)>;
+
+    fn leaves(src: &str, scalars: bool) -> Listing {
+        let mut doc = Doc::default();
+        if !doc.parse(src, "payload", scalars) {
+            return None;
+        }
+        let list = doc
+            .leaves
+            .iter()
+            .map(|l| {
+                (
+                    doc.path(l).to_string(),
+                    doc.str(src, l.key).to_string(),
+                    l.value.map(|v| doc.str(src, v).to_string()),
+                )
+            })
+            .collect();
+        Some((list, doc.duplicate_keys))
+    }
+
+    fn both(src: &str) -> Listing {
+        let fast = leaves(src, true);
+        // The same listing through serde_json's tree.
+        let mut doc = Doc::default();
+        doc.clear("payload");
+        let slow = match super::super::tree::parse(src) {
+            Some(tree @ (Json::Obj(_) | Json::Arr(_))) => {
+                doc.walk(&tree, Str::EMPTY, true);
+                let list = doc
+                    .leaves
+                    .iter()
+                    .map(|l| {
+                        (
+                            doc.path(l).to_string(),
+                            doc.str(src, l.key).to_string(),
+                            l.value.map(|v| doc.str(src, v).to_string()),
+                        )
+                    })
+                    .collect();
+                Some((list, doc.duplicate_keys))
+            }
+            _ => None,
         };
-        assert!(matches!(&m[0].0.0, Cow::Borrowed("a")));
-        assert!(matches!(&m[0].1, Json::Str(Cow::Borrowed("x"))));
-        assert!(matches!(&m[1].0.0, Cow::Owned(k) if k == "b/"));
-        assert!(matches!(&m[1].1, Json::Str(Cow::Owned(v)) if v == "y\n"));
-        assert!(matches!(&m[2].1, Json::Arr(a) if a.len() == 2));
-        assert!(parse("not json").is_none());
+        assert_eq!(fast, slow, "{src}");
+        fast
+    }
+
+    #[test]
+    fn leaves_carry_pointers_keys_and_values() {
+        let (l, dup) =
+            both(r#"{"a":"x","b\/~":"y\n\u00e9","c":[1,"z",{"d":true}],"n":null}"#).expect("json");
+        assert!(!dup);
+        let want = [
+            ("payload/a", "a", Some("x")),
+            ("payload/b~1~0", "b/~", Some("y\né")),
+            ("payload/c/0", "c", None),
+            ("payload/c/1", "c", Some("z")),
+            ("payload/c/2/d", "d", None),
+        ];
+        let got: Vec<_> = l
+            .iter()
+            .map(|(p, k, v)| (p.as_str(), k.as_str(), v.as_deref()))
+            .collect();
+        assert_eq!(got, want);
+        let (strings, _) = leaves(r#"{"a":"x","n":5}"#, false).expect("json");
+        assert_eq!(strings.len(), 1);
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_edge_cases() {
+        for src in [
+            "{}",
+            "[]",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":-}",
+            "{\"a\":1e5,\"b\":\"x\"}",
+            "{\"a\":1E400}",
+            "{\"a\":-0.25}",
+            "{\"a\":\"\\ud83d\\ude00\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":\"tab\there\"}",
+            "{\"a\":\"x\"} trailing",
+            "{\"a\":\"x\"}  \n",
+            "\u{c}{}",
+            "{\"a\":tru}",
+            "{\"k\":1,\"k\":\"v\"}",
+            "{\"a\":{\"b\":\"x\"},\"a\":{\"c\":\"y\"}}",
+            &format!("{}\"x\"{}", "[".repeat(127), "]".repeat(127)),
+            &format!("{}\"x\"{}", "[".repeat(128), "]".repeat(128)),
+            &format!("{{\"a\":1{}}}", "0".repeat(310)),
+        ] {
+            both(src);
+        }
+        assert!(both("{\"k\":1,\"k\":\"v\"}").expect("json").1);
+        let pieces = [
+            "a",
+            "é",
+            "\\\"",
+            "\\\\",
+            "\\n",
+            "\\u00e9",
+            "\\/",
+            " ",
+            "0123456789",
+            "~",
+            "/",
+            "\t",
+        ];
+        let mut seed = 9u64;
+        for _ in 0..5_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 12;
+            let text: String = (0..n)
+                .map(|k| pieces[((seed >> (k * 3)) % pieces.len() as u64) as usize])
+                .collect();
+            both(&format!("{{\"{text}\":\"{text}\",\"x\":[\"{text}\"]}}"));
+        }
+        assert!(both("[1,]").is_none());
     }
 }

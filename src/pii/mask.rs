@@ -1,143 +1,183 @@
 //! Masking for output: keeps the shape a reviewer needs and never the identifying part.
 
+use std::fmt::Write;
+
 use crate::model::Kind;
 
 const STARS: &str = "***";
 
 /// The first `n` characters of `s` (fewer when `s` is short enough that they would say much).
 fn head(s: &str, n: usize) -> &str {
+    if s.is_ascii() {
+        return &s[..n.min(s.len() / 3)];
+    }
     let n = n.min(s.chars().count() / 3);
     let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
     &s[..end]
 }
 
-fn email(value: &str) -> String {
+fn email(value: &str, out: &mut String) {
     match value.rsplit_once('@') {
-        Some((local, domain)) => format!("{}{STARS}@{domain}", head(local, 1)),
-        None => generic(value),
+        Some((local, domain)) => {
+            out.push_str(head(local, 1));
+            out.push_str(STARS);
+            out.push('@');
+            out.push_str(domain);
+        }
+        None => generic(value, out),
     }
 }
 
-fn generic(value: &str) -> String {
-    format!("{}{STARS}", head(value, 1))
+fn generic(value: &str, out: &mut String) {
+    out.push_str(head(value, 1));
+    out.push_str(STARS);
 }
 
-fn digits_except_last(value: &str, keep: usize) -> String {
+fn digits_except_last(value: &str, keep: usize, out: &mut String) {
     let total = value.bytes().filter(u8::is_ascii_digit).count();
     let mut seen = 0;
-    value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                if seen + keep <= total { '*' } else { c }
-            } else {
-                c
-            }
-        })
-        .collect()
+    out.extend(value.chars().map(|c| {
+        if c.is_ascii_digit() {
+            seen += 1;
+            if seen + keep <= total { '*' } else { c }
+        } else {
+            c
+        }
+    }));
 }
 
 /// Mask an identifying value for output: keep the shape (`a***@contoso.com`,
 /// `203.0.113.***`, `Al*** Ha***`, `****-****-****-1111`, tokens starred except a short
 /// prefix); never reveal secrets.
 pub fn mask(kind: Kind, value: &str) -> String {
+    let mut out = String::new();
+    mask_into(kind, value, &mut out);
+    out
+}
+
+/// `mask`, appended to `out`.
+pub fn mask_into(kind: Kind, value: &str, out: &mut String) {
     match kind {
-        Kind::Email => email(value),
+        Kind::Email => email(value, out),
         Kind::SipUri => match value.split_once(':') {
             Some((scheme, rest))
                 if scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips") =>
             {
-                format!("{scheme}:{}", email(rest))
+                out.push_str(scheme);
+                out.push(':');
+                email(rest, out);
             }
-            _ => email(value),
+            _ => email(value, out),
         },
         Kind::IpAddress => {
             if let Ok(v4) = value.parse::<std::net::Ipv4Addr>() {
                 let o = v4.octets();
-                format!("{}.{}.{}.{STARS}", o[0], o[1], o[2])
+                let _ = write!(out, "{}.{}.{}.{STARS}", o[0], o[1], o[2]);
             } else if let Ok(v6) = value.parse::<std::net::Ipv6Addr>() {
                 let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{STARS}", s[0], s[1], s[2])
+                let _ = write!(out, "{:x}:{:x}:{:x}:{STARS}", s[0], s[1], s[2]);
             } else {
-                generic(value)
+                generic(value, out);
             }
         }
-        Kind::PersonName | Kind::OrgName => value
-            .split(' ')
-            .map(|w| {
-                if w.chars().count() <= 2 {
-                    w.chars().take(1).collect::<String>() + STARS
-                } else {
-                    format!("{}{STARS}", w.chars().take(2).collect::<String>())
+        Kind::PersonName | Kind::OrgName => {
+            for (i, w) in value.split(' ').enumerate() {
+                if i > 0 {
+                    out.push(' ');
                 }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+                let keep = if w.chars().count() <= 2 { 1 } else { 2 };
+                out.extend(w.chars().take(keep));
+                out.push_str(STARS);
+            }
+        }
         Kind::CreditCard => {
-            let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
-            let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-            format!("****-****-****-{last}")
+            let digits = value.bytes().filter(u8::is_ascii_digit).count();
+            out.push_str("****-****-****-");
+            out.extend(
+                value
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .skip(digits.saturating_sub(4)),
+            );
         }
         Kind::Iban => {
-            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-            let cc: String = compact.chars().take(2).collect();
-            let tail: String = compact
-                .chars()
-                .skip(compact.chars().count().saturating_sub(2))
-                .collect();
-            format!("{cc}** **** **** **{tail}")
+            let compact = || value.chars().filter(|c| !c.is_whitespace());
+            out.extend(compact().take(2));
+            out.push_str("** **** **** **");
+            out.extend(compact().skip(compact().count().saturating_sub(2)));
         }
-        Kind::PhoneNumber => digits_except_last(value, 2),
+        Kind::PhoneNumber => digits_except_last(value, 2, out),
         Kind::MacAddress => {
             let sep = if value.contains('-') { '-' } else { ':' };
-            let oui: String = value.chars().take(8).collect();
-            format!("{oui}{sep}**{sep}**{sep}**")
+            out.extend(value.chars().take(8));
+            for _ in 0..3 {
+                out.push(sep);
+                out.push_str("**");
+            }
         }
-        Kind::GeoCoordinates => value
-            .split(',')
-            .map(|p| {
+        Kind::GeoCoordinates => {
+            for (i, p) in value.split(',').enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
                 let p = p.trim();
                 match p.split_once('.') {
                     Some((int, frac)) => {
-                        format!("{int}.{}{STARS}", frac.chars().take(1).collect::<String>())
+                        out.push_str(int);
+                        out.push('.');
+                        out.extend(frac.chars().take(1));
                     }
-                    None => format!("{p}{STARS}"),
+                    None => out.push_str(p),
                 }
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        Kind::UserPath => {
-            let cut = value.rfind(['\\', '/']).map_or(0, |i| i + 1);
-            format!("{}{}", &value[..cut], generic(&value[cut..]))
-        }
-        Kind::Domain => match value.split_once('.') {
-            Some((first, rest)) => format!("{}{STARS}.{rest}", head(first, 1)),
-            None => generic(value),
-        },
-        Kind::TenantId | Kind::HashedId | Kind::DeviceId | Kind::UserGuid | Kind::SessionId => {
-            let n = value.chars().count();
-            if n >= 16 {
-                let first: String = value.chars().take(4).collect();
-                let last: String = value.chars().skip(n - 4).collect();
-                format!("{first}{STARS}{last}")
-            } else {
-                generic(value)
+                out.push_str(STARS);
             }
         }
-        Kind::Username => generic(value),
+        Kind::UserPath => {
+            let cut = value.rfind(['\\', '/']).map_or(0, |i| i + 1);
+            out.push_str(&value[..cut]);
+            generic(&value[cut..], out);
+        }
+        Kind::Domain => match value.split_once('.') {
+            Some((first, rest)) => {
+                out.push_str(head(first, 1));
+                out.push_str(STARS);
+                out.push('.');
+                out.push_str(rest);
+            }
+            None => generic(value, out),
+        },
+        Kind::TenantId | Kind::HashedId | Kind::DeviceId | Kind::UserGuid | Kind::SessionId => {
+            if value.is_ascii() && value.len() >= 16 {
+                out.push_str(&value[..4]);
+                out.push_str(STARS);
+                out.push_str(&value[value.len() - 4..]);
+                return;
+            }
+            let n = value.chars().count();
+            if n >= 16 {
+                out.extend(value.chars().take(4));
+                out.push_str(STARS);
+                out.extend(value.chars().skip(n - 4));
+            } else {
+                generic(value, out);
+            }
+        }
+        Kind::Username => generic(value, out),
         Kind::SecretToken => {
-            let (scheme, token) = match value.split_once(' ') {
+            let token = match value.split_once(' ') {
                 Some((s, t))
                     if s.eq_ignore_ascii_case("bearer") || s.eq_ignore_ascii_case("basic") =>
                 {
-                    (format!("{s} "), t)
+                    out.push_str(s);
+                    out.push(' ');
+                    t
                 }
-                _ => (String::new(), value),
+                _ => value,
             };
             // Credentials in a URL (`bob:pw`): show nothing past the user's first letter.
             let token = token.split(':').next().unwrap_or(token);
-            format!("{scheme}{}********", head(token, 4))
+            out.push_str(head(token, 4));
+            out.push_str("********");
         }
     }
 }

@@ -5,18 +5,16 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Sink;
 use super::fieldname::Hints;
 use super::validators::{
     card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
     luhn,
 };
+use super::{Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 static CARD_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u)\b\d[\d -]{11,40}\d\b").expect("static regex"));
-static IBAN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)\b[A-Z]{2}\d{2} ?[A-Z0-9]{4}").expect("static regex"));
 static GEO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u)(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)").expect("static regex")
 });
@@ -85,10 +83,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
             if !ip_hint && (version_cue(&text[..s]) || small) {
                 continue;
             }
-            let mut ev = vec![
-                "pattern: IPv4".to_string(),
-                "validator: address parse".to_string(),
-            ];
+            let mut ev = ev!["pattern: IPv4".into(), "validator: address parse".into()];
             let mut conf = if run.len() == b.len() {
                 Confidence::Medium
             } else {
@@ -105,10 +100,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
             if is_mac(run) {
                 mac(s..e, sink);
             } else if ipv6_identifying(run).is_some() && (colons >= 4 || hints.has(Hints::IP)) {
-                let mut ev = vec![
-                    "pattern: IPv6".to_string(),
-                    "validator: address parse".to_string(),
-                ];
+                let mut ev = ev!["pattern: IPv6".into(), "validator: address parse".into()];
                 let conf = if sink.hint(&mut ev, Hints::IP) {
                     Confidence::High
                 } else {
@@ -119,14 +111,15 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
         } else if dashes == 5 && is_mac(run) {
             mac(s..e, sink);
         } else if dashes == 4 && is_guid(run) {
+            sink.read(Reads::COLUMNS);
             let linked = sink
                 .ctx
                 .tenant_id
                 .is_some_and(|t| t.eq_ignore_ascii_case(run));
             if linked && run.len() != b.len() {
-                let ev = vec![
-                    "pattern: GUID".to_string(),
-                    "link: equals column tenant_id".to_string(),
+                let ev = ev![
+                    "pattern: GUID".into(),
+                    "link: equals column tenant_id".into(),
                 ];
                 sink.push(Kind::TenantId, Confidence::High, s..e, ev);
             }
@@ -135,7 +128,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
 }
 
 fn mac(span: std::ops::Range<usize>, sink: &mut Sink) {
-    let mut ev = vec!["pattern: MAC address".to_string()];
+    let mut ev = ev!["pattern: MAC address".into()];
     let conf = if sink.hint(&mut ev, Hints::MAC) {
         Confidence::High
     } else {
@@ -171,9 +164,9 @@ fn card_candidate(text: &str, start: usize, run: &str, sink: &mut Sink) -> bool 
     let Some(issuer) = card_issuer(&digits) else {
         return false;
     };
-    let mut ev = vec![
-        "pattern: card number".to_string(),
-        format!("validator: Luhn + issuer range ({issuer})"),
+    let mut ev = ev![
+        "pattern: card number".into(),
+        format!("validator: Luhn + issuer range ({issuer})").into(),
     ];
     let keyword = {
         let before = &text[start.saturating_sub(40)..start];
@@ -209,15 +202,48 @@ pub(crate) fn cards(text: &str, sink: &mut Sink) {
     }
 }
 
+/// Where `(?-u)\b[A-Z]{2}\d{2} ?[A-Z0-9]{4}` matches, leftmost first and without overlaps as
+/// a regex's `find_iter` would report them (a regex has no literal to skip ahead with here,
+/// and this runs on many strings).
+fn iban_starts(b: &[u8], mut found: impl FnMut(usize)) {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let code = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        if b[i].is_ascii_uppercase()
+            && b[i + 1].is_ascii_uppercase()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && (i == 0 || !word(b[i - 1]))
+        {
+            let j = i + 4;
+            // ` ?` is greedy: with the space when four code characters follow it.
+            if b[j] == b' ' && (j + 1..j + 5).all(|k| code(b.get(k))) {
+                found(i);
+                i = j + 5;
+                continue;
+            }
+            if (j..j + 4).all(|k| code(b.get(k))) {
+                found(i);
+                i = j + 4;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
 pub(crate) fn ibans(text: &str, sink: &mut Sink) {
-    for m in IBAN.find_iter(text) {
-        if let Some(len) = iban_prefix(&text[m.start()..]) {
-            let mut ev = vec![
-                "pattern: IBAN".to_string(),
-                "validator: mod-97 + country length".to_string(),
+    let mut starts = Vec::new();
+    iban_starts(text.as_bytes(), |i| starts.push(i));
+    for start in starts {
+        if let Some(len) = iban_prefix(&text[start..]) {
+            let mut ev = ev![
+                "pattern: IBAN".into(),
+                "validator: mod-97 + country length".into(),
             ];
             sink.hint(&mut ev, Hints::IBAN);
-            sink.push(Kind::Iban, Confidence::High, m.start()..m.start() + len, ev);
+            sink.push(Kind::Iban, Confidence::High, start..start + len, ev);
         }
     }
 }
@@ -242,9 +268,9 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
         let precise = decimals(lat.as_str()) >= 3 && decimals(lon.as_str()) >= 3;
         if la.abs() <= 90.0 && lo.abs() <= 180.0 && (precise || hinted) && !(la == 0.0 && lo == 0.0)
         {
-            let mut ev = vec![
-                "pattern: lat,lon pair".to_string(),
-                "validator: coordinate ranges".to_string(),
+            let mut ev = ev![
+                "pattern: lat,lon pair".into(),
+                "validator: coordinate ranges".into(),
             ];
             let conf = if sink.hint(&mut ev, Hints::GEO) {
                 Confidence::High
@@ -262,7 +288,27 @@ static PHONE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A phone keyword anywhere in the text: without one (or a hint, or `+`) no digit run is a phone.
 pub(crate) fn phone_context(text: &str) -> bool {
-    PHONE_WORD.is_match(text)
+    if !text.is_ascii() {
+        return PHONE_WORD.is_match(text);
+    }
+    // `PHONE_WORD` on ASCII text, where its case folding and word boundaries are ASCII ones.
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let edge = |i: usize| i == 0 || !word(b[i - 1]);
+    (0..b.len()).any(|i| {
+        let rest = &b[i..];
+        let is = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+        match b[i].to_ascii_lowercase() {
+            b'p' => is(b"phone"),
+            b't' => is(b"tel") && edge(i) && rest.get(3).is_none_or(|c| !word(*c)),
+            b'c' => is(b"call") || is(b"cell") && edge(i),
+            b'm' => is(b"mobile"),
+            b's' => is(b"sms"),
+            b'f' => is(b"fax"),
+            b'w' => is(b"whatsapp"),
+            _ => false,
+        }
+    })
 }
 
 const PHONE_WORDS: [&str; 8] = [
@@ -295,7 +341,7 @@ pub(crate) fn phones(text: &str, hints: Hints, sink: &mut Sink) {
         }
         let before = text[m.start().saturating_sub(30)..m.start()].to_ascii_lowercase();
         let keyword = PHONE_WORDS.iter().any(|w| before.contains(w));
-        let mut ev = vec!["pattern: phone number".to_string()];
+        let mut ev = ev!["pattern: phone number".into()];
         let hinted = sink.hint(&mut ev, Hints::PHONE);
         if !(hinted || keyword || plus && digits >= 10) {
             continue;
@@ -314,5 +360,39 @@ pub(crate) fn phones(text: &str, hints: Hints, sink: &mut Sink) {
             m.start()..m.start() + run.len(),
             ev,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_matchers_agree_with_their_regexes() {
+        let iban = Regex::new(r"(?-u)\b[A-Z]{2}\d{2} ?[A-Z0-9]{4}").expect("regex");
+        let mut seed = 1u64;
+        let mut hits = 0;
+        let pieces = [
+            "DE89", "GB82", " ", "WEST", "1234", "AB", "12", "x", "_", "Z9", "DE8", "9 ", "3704",
+            "a", "phone", "TEL", "tel", "Call", "cell", "sms", "FAX", "whatsapp", "mobile", "-",
+            ".", "é",
+        ];
+        for _ in 0..100_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 33) % 9 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let want: Vec<usize> = iban.find_iter(&text).map(|m| m.start()).collect();
+            hits += want.len();
+            let mut got = Vec::new();
+            iban_starts(text.as_bytes(), |i| got.push(i));
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(phone_context(&text), PHONE_WORD.is_match(&text), "{text:?}");
+        }
+        assert!(hits > 1000, "{hits}");
     }
 }

@@ -1,11 +1,13 @@
 //! Whole-value classification from field-name hints and record links: GUIDs and hashes by
 //! the key that holds them, the identity columns, names, org names, domains, logins.
 
+use std::borrow::Cow;
+
 use super::detectors::domain_len;
 use super::fieldname::Hints;
 use super::names::{NameFit, fit_whole};
 use super::validators::{is_guid, is_hex_id};
-use super::{Context, Sink};
+use super::{Context, Ev, Reads, Sink};
 use crate::model::{Confidence, Kind};
 
 /// What the caller still has to do with a value after the whole-value pass.
@@ -38,8 +40,14 @@ fn opaque_id(v: &str) -> bool {
 /// a directory object id where the key says so (`msUserId`, `oid`) or in support records.
 fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
     if hints.has(Hints::HASH) || sink.column == Some("user_id") {
-        Kind::HashedId
-    } else if hints.any(Hints::MS) || hints.has(Hints::OBJECT) || sink.ctx.category == "support" {
+        return Kind::HashedId;
+    }
+    if hints.any(Hints::MS) || hints.has(Hints::OBJECT) {
+        return Kind::UserGuid;
+    }
+    // The category is part of the memo's key: reading it does not make the outcome depend on
+    // anything the memo does not see.
+    if sink.ctx.category == "support" {
         Kind::UserGuid
     } else {
         Kind::HashedId
@@ -88,11 +96,21 @@ fn user_column_kind(value: &str) -> (Kind, Confidence, &'static str) {
 /// A value equal to the record's own tenant, session or user column is that identifier,
 /// whatever its shape (links inside the record, DESIGN §2). Very short values are left out:
 /// `1` or `eu` equal to a column says nothing.
-fn linked_column(value: &str, ctx: &Context) -> Option<(Kind, &'static str, Option<&'static str>)> {
+pub(super) fn linked_column(
+    value: &str,
+    ctx: &Context,
+) -> Option<(Kind, &'static str, Option<&'static str>)> {
     if value.len() < 4 {
         return None;
     }
-    let same = |column: Option<&str>| column.is_some_and(|c| c.eq_ignore_ascii_case(value));
+    // Exact equality first (a memcmp); the byte-wise case-insensitive compare only then.
+    let same = |column: Option<&str>| {
+        column.is_some_and(|c| {
+            let (a, b) = (c.as_bytes(), value.as_bytes());
+            a.len() == b.len()
+                && (a == b || a[0].eq_ignore_ascii_case(&b[0]) && a.eq_ignore_ascii_case(b))
+        })
+    };
     if same(ctx.tenant_id) {
         Some((Kind::TenantId, "tenant_id", shape(value)))
     } else if same(ctx.session_id) {
@@ -107,26 +125,28 @@ fn linked_column(value: &str, ctx: &Context) -> Option<(Kind, &'static str, Opti
 
 pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     let hints = sink.hints;
-    let column_ev = |c: &str| match c {
-        "tenant_id" => String::from("column tenant_id"),
-        "session_id" => String::from("column session_id"),
-        _ => String::from("column user_id"),
+    let column_ev = |c: &str| -> Cow<'static, str> {
+        match c {
+            "tenant_id" => "column tenant_id".into(),
+            "session_id" => "column session_id".into(),
+            _ => "column user_id".into(),
+        }
     };
     match sink.column {
         Some(c @ "tenant_id") => {
-            let mut ev = vec![column_ev(c)];
-            ev.extend(shape(value).map(String::from));
+            let mut ev = ev![column_ev(c)];
+            ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::TenantId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
         Some(c @ "session_id") => {
-            let mut ev = vec![column_ev(c)];
-            ev.extend(shape(value).map(String::from));
+            let mut ev = ev![column_ev(c)];
+            ev.extend(shape(value).map(Cow::Borrowed));
             sink.push(Kind::SessionId, Confidence::High, 0..value.len(), ev);
             return Next::Done;
         }
         Some(c @ "user_id") if !value.contains('@') => {
-            let mut ev = vec![column_ev(c)];
+            let mut ev = ev![column_ev(c)];
             let (kind, conf, pattern) = user_column_kind(value);
             ev.push(pattern.into());
             sink.push(kind, conf, 0..value.len(), ev);
@@ -134,9 +154,18 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         }
         _ => {}
     }
+    if sink.column.is_some() {
+        // A column's own value compared with the record's columns (leaves are checked before
+        // the memo is consulted).
+        sink.read(Reads::COLUMNS);
+    }
     if let Some((kind, column, pattern)) = linked_column(value, sink.ctx) {
-        let mut ev: Vec<String> = pattern.map(String::from).into_iter().collect();
-        ev.push(format!("link: equals column {column}"));
+        let mut ev: Ev = pattern.map(Cow::Borrowed).into_iter().collect();
+        ev.push(match column {
+            "tenant_id" => "link: equals column tenant_id".into(),
+            "session_id" => "link: equals column session_id".into(),
+            _ => "link: equals column user_id".into(),
+        });
         sink.hint_any(&mut ev);
         sink.push(kind, Confidence::High, 0..value.len(), ev);
         return Next::Done;
@@ -151,7 +180,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     }
     if let Some(p) = shape(value) {
         if let Some(kind) = id_kind(hints, sink) {
-            let mut ev = vec![p.to_string()];
+            let mut ev: Ev = ev![p.into()];
             sink.hint_any(&mut ev);
             let conf = if !hints.is_empty() {
                 Confidence::High
@@ -175,7 +204,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
     }
     if hints.person_name() {
         if let Some(fit) = fit_whole(value) {
-            let mut ev = vec![];
+            let mut ev = ev![];
             sink.hint(&mut ev, Hints::NAME);
             sink.hint(&mut ev, Hints::PERSON);
             let conf = match fit {
@@ -194,7 +223,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         return Next::ScanText;
     }
     if hints.org_name() && value.chars().any(char::is_alphabetic) && !hints.negative() {
-        let mut ev = vec![];
+        let mut ev = ev![];
         sink.hint(&mut ev, Hints::ORG);
         sink.hint(&mut ev, Hints::TENANT);
         sink.push(Kind::OrgName, Confidence::Medium, 0..value.len(), ev);
@@ -205,7 +234,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         let whole = domain_len(v.as_bytes()) == Some(v.len());
         let tld = v.len() >= 2 && v.bytes().all(|c| c.is_ascii_lowercase());
         if whole || tld {
-            let mut ev = vec!["pattern: domain name".to_string()];
+            let mut ev = ev!["pattern: domain name".into()];
             sink.hint(&mut ev, Hints::DOMAIN);
             sink.push(Kind::Domain, Confidence::High, 0..value.len(), ev);
             return Next::Done;
@@ -223,7 +252,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         } else {
             return Next::ScanText;
         };
-        let mut ev = vec![why.to_string()];
+        let mut ev: Ev = ev![why.into()];
         sink.hint(&mut ev, Hints::USER);
         sink.hint(&mut ev, Hints::LOGIN);
         sink.push(kind, conf, 0..value.len(), ev);
@@ -238,7 +267,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             None
         };
         if let Some(kind) = kind {
-            let mut ev = vec!["pattern: opaque id".to_string()];
+            let mut ev = ev!["pattern: opaque id".into()];
             sink.hint(&mut ev, Hints::SESSION);
             sink.hint(&mut ev, Hints::DEVICE);
             sink.push(kind, Confidence::Medium, 0..value.len(), ev);

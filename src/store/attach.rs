@@ -35,11 +35,12 @@ impl Store {
         Ok(())
     }
 
-    /// A second connection to the same export, with the same cache attached and the same
-    /// pinned time: what a worker thread needs (a connection serves one thread).
+    /// A second connection to the same export, with the same cache attached, the same policy
+    /// and "now" pinned to this store's, so relative time terms resolve alike on every
+    /// connection: what a worker thread needs (a connection serves one thread).
     pub fn reopen(&self) -> Result<Store, StoreError> {
         let mut store = Store::open(&self.path)?;
-        store.now = self.now;
+        store.now = Some(self.now());
         store.judging = self.judging.clone();
         if let Some(cache) = &self.cache {
             store.attach_cache(&cache.path)?;

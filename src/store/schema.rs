@@ -187,8 +187,19 @@ impl Schema {
 
     /// Every column: summary, then app name, version, payload, then the extra columns.
     pub(super) fn event_columns(&self) -> String {
+        self.event_columns_but(&[])
+    }
+
+    /// `event_columns` with the native columns named in `skip` read as NULL.
+    pub(super) fn event_columns_but(&self, skip: &[&str]) -> String {
         let mut cols = vec![self.id_sql()];
-        cols.extend((0..NATIVE.len()).map(|i| self.native_or_null(i)));
+        cols.extend((0..NATIVE.len()).map(|i| {
+            if skip.contains(&NATIVE[i]) {
+                "NULL".to_string()
+            } else {
+                self.native_or_null(i)
+            }
+        }));
         cols.extend(self.extra.iter().map(|c| quote_ident(c)));
         cols.join(", ")
     }

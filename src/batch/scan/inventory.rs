@@ -1,20 +1,109 @@
-//! Writing the field inventory of `telex scan --summary` (counted by `crate::inventory`) as a
-//! table, JSON lines, CSV or Markdown.
+//! The field inventory of `telex scan --summary`: per category and field, how many records
+//! have the field, how many carry identifiers, of which kinds and classes, and one example
+//! (masked unless `--reveal`).
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 use std::io::Write;
 
 use serde_json::{Value, json};
 
 use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
-use crate::inventory::{FieldStats, Inventory};
-use crate::model::Class;
+use crate::model::{Event, Finding, Kind};
+use crate::pii::EventScanner;
+use crate::pii::fieldname::WordHash;
 use crate::text::{thousands, visible};
 
+#[derive(Debug, Default, Clone)]
+pub struct FieldStats {
+    /// Records that have the field (a non-null value).
+    pub records: u64,
+    /// Records where the field carries at least one identifier.
+    pub identified: u64,
+    pub kinds: BTreeMap<Kind, u64>,
+    /// The first identifier seen in scan order, already masked or revealed.
+    pub example: Option<String>,
+}
+
+/// Category → field → counts. Hash maps while counting (looked up by `&str`, so a field
+/// already seen costs no allocation); sorted only when written.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    by_category: Map<Map<FieldStats>>,
+}
+
+/// Field names are short and many per record: a fast word hash, not SipHash.
+type Map<V> = HashMap<String, V, BuildHasherDefault<WordHash>>;
+
 impl Inventory {
-    /// Writes the inventory in `format`, sorted by category then field.
+    /// Counts one event: every field it has, and its findings. `shown` gives a finding's
+    /// printable value.
+    pub fn add(
+        &mut self,
+        event: &Event,
+        findings: &[Finding],
+        scanner: &EventScanner,
+        shown: impl Fn(&Finding) -> String,
+    ) {
+        let category = &event.summary.category;
+        if !self.by_category.contains_key(category) {
+            self.by_category.insert(category.clone(), Map::default());
+        }
+        let Some(fields) = self.by_category.get_mut(category) else {
+            return;
+        };
+        for_each_field(event, scanner, |field| {
+            bump(fields, field, |st| st.records += 1)
+        });
+        // Findings come sorted by field: one group per field.
+        for group in findings.chunk_by(|a, b| a.field == b.field) {
+            bump(fields, &group[0].field, |st| {
+                st.identified += 1;
+                for f in group {
+                    *st.kinds.entry(f.kind).or_default() += 1;
+                }
+                if st.example.is_none() {
+                    st.example = Some(shown(&group[0]));
+                }
+            });
+        }
+    }
+
+    /// Adds a later part of the scan: counts add up, the earlier example stays.
+    pub fn merge(&mut self, later: Inventory) {
+        for (category, fields) in later.by_category {
+            let mine = self.by_category.entry(category).or_default();
+            for (field, st) in fields {
+                let m = mine.entry(field).or_default();
+                m.records += st.records;
+                m.identified += st.identified;
+                for (k, n) in st.kinds {
+                    *m.kinds.entry(k).or_default() += n;
+                }
+                if m.example.is_none() {
+                    m.example = st.example;
+                }
+            }
+        }
+    }
+
+    fn sorted(&self) -> Vec<(&str, &str, &FieldStats)> {
+        let mut rows: Vec<_> = self
+            .by_category
+            .iter()
+            .flat_map(|(c, fields)| {
+                fields
+                    .iter()
+                    .map(move |(f, st)| (c.as_str(), f.as_str(), st))
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        rows
+    }
+
     pub fn write(&self, format: ScanFormat, out: &mut dyn Write) -> std::io::Result<()> {
-        let rows = self.rows();
+        let rows = self.sorted();
         if format == ScanFormat::Jsonl {
             for (category, field, st) in rows {
                 let kinds: serde_json::Map<String, Value> = st
@@ -75,7 +164,7 @@ impl Inventory {
                 writeln!(out, "| {} |", header.join(" | "))?;
                 writeln!(out, "|---|---|--:|--:|---|---|---|")?;
                 for (c, f, st) in rows {
-                    super::markdown_row(out, &cells(c, f, st))?;
+                    super::rows::markdown_row(out, &cells(c, f, st))?;
                 }
             }
             _ => {
@@ -112,5 +201,78 @@ impl Inventory {
 }
 
 fn classes(st: &FieldStats) -> Vec<&'static str> {
-    st.classes().into_iter().map(Class::as_str).collect()
+    let set: BTreeSet<_> = st.kinds.keys().map(|k| k.class()).collect();
+    set.into_iter().map(|c| c.as_str()).collect()
+}
+
+/// Updates the field's counts; the name is copied only the first time it is seen.
+fn bump(fields: &mut Map<FieldStats>, field: &str, f: impl FnOnce(&mut FieldStats)) {
+    match fields.get_mut(field) {
+        Some(st) => f(st),
+        None => {
+            let mut st = FieldStats::default();
+            f(&mut st);
+            fields.insert(field.to_string(), st);
+        }
+    }
+}
+
+/// Every field of the event that the scan reads: the identity columns, extra columns and the
+/// payload's leaves (RFC 6901 pointers), or `payload` itself when it is not JSON. The leaves
+/// come from the scan's own listing; serde_json's tree decides only when a payload repeats a
+/// key (the tree keeps one value per key).
+fn for_each_field(event: &Event, scanner: &EventScanner, mut visit: impl FnMut(&str)) {
+    let s = &event.summary;
+    for (name, value) in [
+        ("tenant_id", &s.tenant_id),
+        ("session_id", &s.session_id),
+        ("user_id", &s.user_id),
+    ] {
+        if value.is_some() {
+            visit(name);
+        }
+    }
+    for (name, value) in &event.extra {
+        if value.is_some() {
+            visit(name);
+        }
+    }
+    let Some(payload) = event.payload.as_deref() else {
+        return;
+    };
+    if let Some(fields) = scanner.payload_fields() {
+        fields.for_each(visit);
+        return;
+    }
+    match serde_json::from_str::<Value>(payload) {
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => {
+            let mut path = String::from("payload");
+            leaves(&v, &mut path, &mut visit);
+        }
+        _ => visit("payload"),
+    }
+}
+
+fn leaves(v: &Value, path: &mut String, visit: &mut impl FnMut(&str)) {
+    let len = path.len();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                leaves(child, path, visit);
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                path.push('/');
+                path.push_str(&i.to_string());
+                leaves(child, path, visit);
+                path.truncate(len);
+            }
+        }
+        Value::Null => {}
+        _ => visit(path),
+    }
 }

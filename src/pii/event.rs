@@ -1,0 +1,190 @@
+//! One event scanned with reusable buffers: its payload's leaves are listed once, scanned, and
+//! kept until the next event, so an output can print the value behind a finding (or list the
+//! fields of the inventory) without parsing the payload again.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use super::fieldname::{self, Hints};
+use super::json::Doc;
+use super::memo::Memo;
+use super::structured::linked_column;
+use super::{Context, Strings, finish, names, scan_hinted};
+use crate::model::{Event, Finding};
+
+/// Scans events one after another on one thread, reusing its buffers.
+#[derive(Debug, Default)]
+pub struct EventScanner {
+    doc: Doc,
+    /// The last payload was a JSON object or array (its leaves are in `doc`).
+    json: bool,
+    /// Numbers and booleans are listed too, for `fields`.
+    scalars: bool,
+    /// The memo's index of each leaf's field name (string leaves only).
+    names: Vec<usize>,
+    /// Findings of earlier events, reused by the next ones (`Sink::push`).
+    spare: Vec<Finding>,
+    memo: Memo,
+}
+
+thread_local! {
+    static SCANNER: RefCell<EventScanner> = RefCell::new(EventScanner::default());
+}
+
+/// `EventScanner::scan` with this thread's buffers.
+pub(super) fn scan_event(event: &Event) -> Vec<Finding> {
+    let mut out = Vec::new();
+    SCANNER.with(|s| match s.try_borrow_mut() {
+        Ok(mut scanner) => scanner.scan_into(event, &mut out),
+        // Only if a caller re-entered from inside a scan: fresh buffers then.
+        Err(_) => EventScanner::default().scan_into(event, &mut out),
+    });
+    out
+}
+
+impl EventScanner {
+    pub fn new() -> EventScanner {
+        EventScanner::default()
+    }
+
+    /// A scanner whose `fields` lists every field (numbers and booleans too), for inventories.
+    pub fn with_all_fields() -> EventScanner {
+        EventScanner {
+            scalars: true,
+            ..EventScanner::default()
+        }
+    }
+
+    /// `pii::scan_event`: replaces `out` with the event's findings.
+    pub fn scan_into(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        self.spare.append(out);
+        let payload = event.payload.as_deref();
+        self.json = payload.is_some_and(|p| self.parse(p));
+        let spare = &mut self.spare;
+        let doc = &self.doc;
+        let s = &event.summary;
+        let mut ctx = Context {
+            category: &s.category,
+            tenant_id: s.tenant_id.as_deref().filter(|t| !t.is_empty()),
+            session_id: s.session_id.as_deref().filter(|t| !t.is_empty()),
+            user_id: s.user_id.as_deref().filter(|t| !t.is_empty()),
+            ..Context::default()
+        };
+        let src = payload.unwrap_or_default();
+        let memo = &mut self.memo;
+        memo.start_event();
+        let names = &mut self.names;
+        names.clear();
+        if self.json {
+            for leaf in &doc.leaves {
+                let Some(value) = leaf.value else { continue };
+                let i = memo.name_index(doc.str(src, leaf.key));
+                names.push(i);
+                let h = memo.name(i).hints;
+                if h.is_empty() {
+                    continue;
+                }
+                let v = doc.str(src, value);
+                if h.person_name() && names::fit_whole(v).is_some() && v.contains(' ') {
+                    ctx.names.push((v, doc.path(leaf).to_string()));
+                } else if h.has(Hints::EMAIL) && v.contains('@') && !v.contains(' ') {
+                    ctx.emails.push((v, doc.path(leaf).to_string()));
+                }
+            }
+        }
+        let columns = [
+            ("tenant_id", s.tenant_id.as_deref()),
+            ("session_id", s.session_id.as_deref()),
+            ("user_id", s.user_id.as_deref()),
+        ];
+        for (name, value) in columns {
+            if let Some(v) = value {
+                // Not remembered: their values repeat less, and they are quick to classify.
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
+            }
+        }
+        for (name, value) in &event.extra {
+            if let Some(v) = value {
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), None, v, &ctx, out, spare);
+            }
+        }
+        if self.json {
+            let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
+            let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
+            for (leaf, &i) in leaves.zip(names.iter()) {
+                let Some(value) = leaf.value else { continue };
+                let value = doc.str(src, value);
+                if value.is_empty() {
+                    continue;
+                }
+                let path = doc.path(leaf);
+                // A value equal to an identity column of this record is that identifier here
+                // only: checked first, as the memo holds no such outcome.
+                let linked = linked_column(value, &ctx).is_some();
+                let what = (ctx.category, value);
+                if !linked && memo.replay(i, what, learnt, path, out, spare) {
+                    continue;
+                }
+                let first = out.len();
+                let reads = scan_hinted(path, memo.name(i), None, value, &ctx, out, spare);
+                if !linked {
+                    memo.remember(i, what, learnt, reads, &out[first..]);
+                }
+            }
+        } else if let Some(text) = payload {
+            let none = fieldname::Name::default();
+            scan_hinted("payload", &none, None, text, &ctx, out, spare);
+        }
+        finish(out);
+    }
+
+    /// `{` or `[` first (after whitespace), then a JSON parse.
+    fn parse(&mut self, payload: &str) -> bool {
+        let first = payload.bytes().find(|c| !c.is_ascii_whitespace());
+        matches!(first, Some(b'{' | b'[')) && self.doc.parse(payload, "payload", self.scalars)
+    }
+
+    /// The string behind `field` (a column, `payload`, or `payload/…` pointer) in `event`,
+    /// which must be the event this scanner scanned last.
+    pub fn value<'e>(&'e self, event: &'e Event, field: &str) -> Option<Cow<'e, str>> {
+        if field.starts_with("payload/") {
+            let payload = event.payload.as_deref()?;
+            if !self.json {
+                return None;
+            }
+            if self.doc.duplicate_keys {
+                // serde_json's tree decides which of the repeated keys a pointer names.
+                let strings = Strings::parse(payload);
+                return strings.get(field).map(|s| Cow::Owned(s.to_string()));
+            }
+            let doc = &self.doc;
+            let leaf = doc.leaves.iter().find(|l| doc.path(l) == field)?;
+            return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
+        }
+        let s = &event.summary;
+        let text = match field {
+            "tenant_id" => s.tenant_id.as_deref(),
+            "session_id" => s.session_id.as_deref(),
+            "user_id" => s.user_id.as_deref(),
+            "app_name" => event.app_name.as_deref(),
+            "app_version" => event.app_version.as_deref(),
+            "payload" => event.payload.as_deref(),
+            other => event
+                .extra
+                .iter()
+                .find(|(name, _)| name == other)
+                .and_then(|(_, v)| v.as_deref()),
+        };
+        text.map(Cow::Borrowed)
+    }
+
+    /// The payload's fields as listed by the last scan (pointers of every non-null leaf when the
+    /// scanner was made `with_all_fields`), or `None` when the payload was not a JSON object or
+    /// array, or repeats a key (serde_json's tree then decides which leaves exist).
+    pub fn payload_fields(&self) -> Option<impl Iterator<Item = &str>> {
+        (self.json && !self.doc.duplicate_keys)
+            .then(|| self.doc.leaves.iter().map(|l| self.doc.path(l)))
+    }
+}

@@ -1,0 +1,202 @@
+//! What one scanner remembers between events: for each field name, its hints and evidence
+//! (looked up once), and the findings of its recent values. Exports repeat the same values in
+//! record after record (app names, device models, OS versions, the ids of a user's device),
+//! and a value's findings depend only on the value, its field name and the record's category —
+//! except where a detector looked at the rest of the record (`Reads`): an entry notes what it
+//! looked at, and is replayed only where that gives the same findings.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::Reads;
+use super::fieldname::{self, Name, WordHash};
+use crate::model::Finding;
+
+type Map<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHash>>;
+
+/// Longer values are rarely repeated, and cost more to hash and keep.
+const VALUE_MAX: usize = 160;
+/// Remembered values, all names together, before the memo starts over: kept small, as a
+/// memo that stays in the core's cache beats a bigger one that misses it (measured).
+const VALUES_MAX: usize = 2_048;
+/// Field names before the cache starts over.
+const NAMES_MAX: usize = 4_096;
+
+#[derive(Debug)]
+pub(crate) struct Memo {
+    index: Map<usize>,
+    names: Vec<Entry>,
+    values: usize,
+    /// Categories seen, so an outcome keeps a small index rather than a copy.
+    categories: Vec<Box<str>>,
+    /// Hashes of values seen once (direct-mapped): a value is remembered the second time it
+    /// is scanned, so ids seen only once never fill the memo.
+    seen: Box<[u64]>,
+}
+
+const SEEN_SLOTS: usize = 1 << 13;
+/// Categories before the memo starts over (exports have a handful).
+const CATEGORIES_MAX: usize = 64;
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            index: Map::default(),
+            names: Vec::new(),
+            values: 0,
+            categories: Vec::new(),
+            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    name: Name,
+    values: Map<Outcome>,
+}
+
+#[derive(Debug)]
+struct Outcome {
+    /// Index in `Memo::categories`.
+    category: usize,
+    reads: Reads,
+    /// The findings, with empty fields.
+    found: Vec<Finding>,
+}
+
+impl Memo {
+    /// Called before each event: indices from `name_index` stay valid until the next call.
+    pub fn start_event(&mut self) {
+        if self.names.len() >= NAMES_MAX {
+            self.index.clear();
+            self.names.clear();
+            self.values = 0;
+        }
+    }
+
+    /// The index of field name `key` (what it says: `name`).
+    pub fn name_index(&mut self, key: &str) -> usize {
+        if let Some(&i) = self.index.get(key) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(Entry {
+            name: fieldname::lookup(key),
+            values: Map::default(),
+        });
+        self.index.insert(key.into(), i);
+        i
+    }
+
+    pub fn name(&self, i: usize) -> &Name {
+        &self.names[i].name
+    }
+
+    /// Appends the remembered findings of `value` under field name `i` in a record of
+    /// `category` to `out`, as findings of `field` (reused from `spare`). False when nothing is
+    /// remembered that holds here: `names`/`emails` say whether this record learnt any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn replay(
+        &self,
+        i: usize,
+        (category, value): (&str, &str),
+        (names, emails): (bool, bool),
+        field: &str,
+        out: &mut Vec<Finding>,
+        spare: &mut Vec<Finding>,
+    ) -> bool {
+        let Some(o) = self.names[i].values.get(value) else {
+            return false;
+        };
+        if *self.categories[o.category] != *category
+            || names && o.reads.has(Reads::NAMES)
+            || emails && o.reads.has(Reads::EMAILS)
+        {
+            return false;
+        }
+        for t in &o.found {
+            let f = match spare.pop() {
+                Some(mut f) => {
+                    f.field.clear();
+                    f.field.push_str(field);
+                    f.kind = t.kind;
+                    f.confidence = t.confidence;
+                    f.span.clone_from(&t.span);
+                    f.evidence.clone_from(&t.evidence);
+                    f
+                }
+                None => Finding {
+                    field: field.to_string(),
+                    ..t.clone()
+                },
+            };
+            out.push(f);
+        }
+        true
+    }
+
+    /// Remembers `found`, the findings just made for `value` under field name `i` in a record
+    /// of `category`, when they hold in other records: they did not depend on this record's
+    /// columns, nor on names or emails it learnt (`names`, `emails`).
+    pub fn remember(
+        &mut self,
+        i: usize,
+        (category, value): (&str, &str),
+        (names, emails): (bool, bool),
+        reads: Reads,
+        found: &[Finding],
+    ) {
+        if value.len() > VALUE_MAX
+            || reads.has(Reads::COLUMNS)
+            || names && reads.has(Reads::NAMES)
+            || emails && reads.has(Reads::EMAILS)
+        {
+            return;
+        }
+        let mut h = WordHash::default();
+        h.write(value.as_bytes());
+        h.write_usize(i);
+        let hash = h.finish() | 1;
+        let slot = &mut self.seen[(hash as usize) & (SEEN_SLOTS - 1)];
+        if *slot != hash {
+            *slot = hash;
+            return;
+        }
+        if self.values >= VALUES_MAX {
+            self.names.iter_mut().for_each(|e| e.values.clear());
+            self.values = 0;
+        }
+        let category = match self.categories.iter().position(|c| **c == *category) {
+            Some(c) => c,
+            None => {
+                if self.categories.len() >= CATEGORIES_MAX {
+                    // Outcomes point at categories: they go too.
+                    self.categories.clear();
+                    self.names.iter_mut().for_each(|e| e.values.clear());
+                    self.values = 0;
+                }
+                self.categories.push(category.into());
+                self.categories.len() - 1
+            }
+        };
+        let found = found
+            .iter()
+            .map(|f| Finding {
+                field: String::new(),
+                kind: f.kind,
+                confidence: f.confidence,
+                span: f.span.clone(),
+                evidence: f.evidence.clone(),
+            })
+            .collect();
+        let outcome = Outcome {
+            category,
+            reads,
+            found,
+        };
+        if self.names[i].values.insert(value.into(), outcome).is_none() {
+            self.values += 1;
+        }
+    }
+}

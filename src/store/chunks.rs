@@ -1,0 +1,264 @@
+//! Reading one export from several threads: positions in `(ts, id)` order that cut the matching
+//! events into chunks, more connections to the same file, and a chunk read into one reused
+//! `Event`. Chunks read back to back, in order, give exactly what `for_each_event` gives.
+
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Row, params_from_iter};
+
+use super::{Store, StoreError, escape_bytes};
+use crate::model::{Event, Filter, Term, Test};
+
+/// A position in `(ts, id)` order, with `ts` exactly as stored (whatever its SQLite type), so
+/// the SQL comparisons that cut chunks order it as `ORDER BY ts, id` does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    ts: Value,
+    id: i64,
+}
+
+/// The events from `start` (inclusive; `None`: from the first, rows without a `ts` included)
+/// to `end` (exclusive; `None`: to the last).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyRange {
+    pub start: Option<Boundary>,
+    pub end: Option<Boundary>,
+    /// Set when the range's rows are exactly the rowids `first..=last`, whose order is then
+    /// the `(ts, id)` order: they are read straight from the table, without an index search
+    /// per row. Only `boundaries` sets it, from what its walk saw.
+    rowids: Option<(i64, i64)>,
+}
+
+/// The ids seen in one stretch of the walk: are they every rowid from the first to the last,
+/// in increasing order?
+#[derive(Default)]
+struct Stretch {
+    first: Option<i64>,
+    last: i64,
+    count: i64,
+    increasing: bool,
+}
+
+impl Stretch {
+    fn add(&mut self, id: i64) {
+        match self.first {
+            None => {
+                self.first = Some(id);
+                self.increasing = true;
+            }
+            Some(_) => self.increasing &= id > self.last,
+        }
+        self.last = id;
+        self.count += 1;
+    }
+
+    /// `first..=last` when the stretch holds exactly those rowids, in order.
+    fn rowids(&self) -> Option<(i64, i64)> {
+        let first = self.first?;
+        let span = self.last.checked_sub(first)?.checked_add(1)?;
+        (self.increasing && span == self.count).then_some((first, self.last))
+    }
+}
+
+impl Store {
+    /// Whether `(ts, id)` ranges are cheap to read: `ts` leads an index and the id is SQLite's
+    /// rowid, so each range is one index search. Otherwise only one ordered read is efficient.
+    pub fn can_read_ranges(&self) -> Result<bool, StoreError> {
+        if !self.schema.is_indexed("ts") {
+            return Ok(false);
+        }
+        let Some(id) = &self.schema.id_column else {
+            return Ok(true);
+        };
+        // `id` is the rowid only when it is the table's single INTEGER PRIMARY KEY.
+        let mut stmt = self.conn.prepare(
+            "SELECT count(*), sum(pk = 1 AND upper(type) = 'INTEGER' AND name = ?1) \
+             FROM pragma_table_info(?2) WHERE pk > 0",
+        )?;
+        let (keys, rowid): (i64, Option<i64>) = stmt
+            .query_row([id.as_str(), self.schema.table.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok(keys == 1 && rowid == Some(1))
+    }
+
+    /// Walks the `(ts, id)` order (the filter's time bounds applied, which the `ts` index
+    /// serves) and cuts it into ranges of `every` rows, calling `visit` with each in order,
+    /// until it returns false. Other filter terms are left to the chunk reads: here they would
+    /// cost a table read. The ranges cover the whole order, so reading each with
+    /// `for_each_event_in` gives what `for_each_event` gives.
+    pub fn boundaries(
+        &self,
+        filter: &Filter,
+        every: usize,
+        mut visit: impl FnMut(KeyRange) -> bool,
+    ) -> Result<(), StoreError> {
+        let rowid = self.can_read_ranges()?;
+        let bounds = Filter {
+            terms: filter
+                .terms
+                .iter()
+                .filter(|t| !t.negated && matches!(t.test, Test::Since(_) | Test::Until(_)))
+                .cloned()
+                .collect::<Vec<Term>>(),
+        };
+        let sql = self.sql(&bounds)?;
+        let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
+        let text = format!(
+            "SELECT {ts}, {id} FROM {} {} ORDER BY {ts}, {id}",
+            self.schema.table_sql(),
+            sql.where_clause(),
+        );
+        let mut stmt = self.conn.prepare(&text)?;
+        let mut rows = stmt.query(params_from_iter(sql.params))?;
+        let every = every.max(1);
+        let mut n = 0;
+        let mut start = None;
+        let mut stretch = Stretch::default();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(1)?;
+            n += 1;
+            // Rows without a `ts` sort first and belong to the first chunk.
+            if n % every == 0 && row.get_ref(0)? != ValueRef::Null {
+                let b = Boundary {
+                    ts: Value::from(row.get_ref(0)?),
+                    id,
+                };
+                let range = KeyRange {
+                    start: start.replace(b.clone()),
+                    end: Some(b),
+                    rowids: stretch.rowids().filter(|_| rowid),
+                };
+                if !visit(range) {
+                    return Ok(());
+                }
+                stretch = Stretch::default();
+            }
+            stretch.add(id);
+        }
+        visit(KeyRange {
+            start,
+            end: None,
+            rowids: stretch.rowids().filter(|_| rowid),
+        });
+        Ok(())
+    }
+
+    /// Calls `visit` with every event matching `filter` in `range`, in `(ts, id)` order, until
+    /// it returns false. The same `Event` is refilled for each row, so reading allocates little.
+    /// `lean` leaves out what the pii scan never reads (`name`, `app_name`, `app_version`
+    /// stay empty), for callers that only print findings.
+    pub fn for_each_event_in(
+        &self,
+        filter: &Filter,
+        range: &KeyRange,
+        lean: bool,
+        mut visit: impl FnMut(&Event) -> bool,
+    ) -> Result<u64, StoreError> {
+        let mut event = Event::default();
+        let mut seen = 0;
+        let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
+        let mut order = format!("{ts}, {id}");
+        // Rows without a `ts` come first; as their own query, both parts stay index searches.
+        let mut parts = Vec::with_capacity(2);
+        if let Some((first, last)) = range.rowids {
+            order = id.clone();
+            parts.push((
+                format!("{id} BETWEEN ? AND ?"),
+                vec![Value::Integer(first), Value::Integer(last)],
+            ));
+        } else if range.start.is_none() && range.end.is_some() {
+            parts.push((format!("{ts} IS NULL"), Vec::new()));
+        }
+        if range.rowids.is_none() {
+            let mut clauses = Vec::new();
+            let mut params = Vec::new();
+            if let Some(b) = &range.start {
+                clauses.push(format!("({ts}, {id}) >= (?, ?)"));
+                params.extend([b.ts.clone(), Value::Integer(b.id)]);
+            }
+            if let Some(b) = &range.end {
+                clauses.push(format!("({ts}, {id}) < (?, ?)"));
+                params.extend([b.ts.clone(), Value::Integer(b.id)]);
+            }
+            parts.push((clauses.join(" AND "), params));
+        }
+        for (clause, params) in parts {
+            let mut sql = self.sql(filter)?;
+            if !clause.is_empty() {
+                sql.push(clause, params);
+            }
+            let text = format!(
+                "SELECT {} FROM {} {} ORDER BY {order}",
+                if lean {
+                    self.schema
+                        .event_columns_but(&["name", "app_name", "app_version"])
+                } else {
+                    self.schema.event_columns()
+                },
+                self.schema.table_sql(),
+                sql.where_clause(),
+            );
+            let mut stmt = self.conn.prepare_cached(&text)?;
+            let mut rows = stmt.query(params_from_iter(sql.params))?;
+            while let Some(row) = rows.next()? {
+                self.fill_event(row, lean, &mut event)?;
+                seen += 1;
+                if !visit(&event) {
+                    return Ok(seen);
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    /// `event_from_row` into an existing event, reusing its strings (`lean`: the columns
+    /// selected as NULL are not even looked at).
+    fn fill_event(&self, row: &Row<'_>, lean: bool, e: &mut Event) -> rusqlite::Result<()> {
+        let s = &mut e.summary;
+        s.id = row.get(0)?;
+        text_into(row.get_ref(1)?, &mut s.ts);
+        text_into(row.get_ref(2)?, &mut s.category);
+        if lean {
+            s.name.clear();
+            e.app_name = None;
+            e.app_version = None;
+        } else {
+            text_into(row.get_ref(3)?, &mut s.name);
+            opt_text_into(row.get_ref(7)?, &mut e.app_name);
+            opt_text_into(row.get_ref(8)?, &mut e.app_version);
+        }
+        opt_text_into(row.get_ref(4)?, &mut s.tenant_id);
+        opt_text_into(row.get_ref(5)?, &mut s.session_id);
+        opt_text_into(row.get_ref(6)?, &mut s.user_id);
+        opt_text_into(row.get_ref(9)?, &mut e.payload);
+        let extra = &self.schema.extra;
+        if e.extra.len() != extra.len() || e.extra.iter().zip(extra).any(|(a, b)| a.0 != *b) {
+            e.extra = extra.iter().map(|n| (n.clone(), None)).collect();
+        }
+        for (i, (_, v)) in e.extra.iter_mut().enumerate() {
+            opt_text_into(row.get_ref(10 + i)?, v);
+        }
+        Ok(())
+    }
+}
+
+/// `text_of` into a reused string (`""` for NULL, as `summary_from_row` reads it).
+fn text_into(value: ValueRef<'_>, out: &mut String) {
+    out.clear();
+    match value {
+        ValueRef::Null => {}
+        ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&escape_bytes(bytes, false)),
+        },
+        other => out.push_str(&super::text_of(other).unwrap_or_default()),
+    }
+}
+
+fn opt_text_into(value: ValueRef<'_>, out: &mut Option<String>) {
+    if value == ValueRef::Null {
+        *out = None;
+        return;
+    }
+    text_into(value, out.get_or_insert_with(String::new));
+}

@@ -1,0 +1,183 @@
+//! The parallel scanner against the sequential reference: the same events, in the same
+//! `(ts, id)` order, with the same findings, whatever the thread count, index layout, id order
+//! or filter — on real SQLite files.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use rusqlite::{Connection, params};
+use telex::model::{Event, Filter, Finding};
+use telex::pii;
+use telex::scanner::{ScanError, ScanOptions, scan_parallel};
+use telex::store::Store;
+
+/// An export of `n` events: timestamps in runs of equal values (so chunks cut inside a run),
+/// ids in `ts` order or shuffled, some events without a `ts`, payloads with identifiers.
+fn export(dir: &Path, name: &str, n: i64, shuffled: bool, ts_index: bool) -> PathBuf {
+    let path = dir.join(name);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT, category TEXT NOT NULL,
+           name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, app_name TEXT,
+           app_version TEXT, payload TEXT, region TEXT);",
+    )
+    .unwrap();
+    if ts_index {
+        conn.execute_batch("CREATE INDEX events_ts ON events(ts);")
+            .unwrap();
+    }
+    let tx = conn.unchecked_transaction().unwrap();
+    let mut seed = 12_345u64;
+    for i in 0..n {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let id = if shuffled {
+            (seed >> 20) as i64 % 1_000_000_000 + 1
+        } else {
+            i + 1
+        };
+        let ts = match i % 97 {
+            0 => None,
+            _ => Some(format!(
+                "2026-09-{:02}T10:00:{:02}.000Z",
+                1 + i / 400,
+                (i / 7) % 60
+            )),
+        };
+        let category = ["census", "usage", "support", "error"][(i % 4) as usize];
+        let payload = match i % 5 {
+            0 => format!(r#"{{"msUpn":"user{i}@contoso.com","name":"Alice Hawking","n":{i}}}"#),
+            1 => format!(
+                r#"{{"ClientIP":"203.0.113.{}","Message":"call +1 425 555 0{i:03}"}}"#,
+                i % 250
+            ),
+            2 => "not json: bob@fabrikam.com".to_string(),
+            3 => format!(r#"{{"UserID":"E296D735-4F36-4E18-7C3B-{:012X}"}}"#, i % 50),
+            _ => r#"{"AppName":"TeamsPro","OSVersion":"10.0.19041.1"}"#.to_string(),
+        };
+        conn.execute(
+            "INSERT OR IGNORE INTO events VALUES (?, ?, ?, 'n', ?, ?, ?, 'app', '1.0', ?, ?)",
+            params![
+                id,
+                ts,
+                category,
+                format!("T-{}", i % 3),
+                format!("S-{}", i % 11),
+                format!("user{}", i % 13),
+                payload,
+                (i % 2 == 0).then_some("eu"),
+            ],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    path
+}
+
+/// What `for_each_event` and `pii::scan_event` give, one event after another.
+fn sequential(store: &Store, filter: &Filter) -> Vec<(Event, Vec<Finding>)> {
+    let mut all = Vec::new();
+    store
+        .for_each_event(filter, None, |e| {
+            let f = pii::scan_event(&e);
+            all.push((e, f));
+            true
+        })
+        .unwrap();
+    all
+}
+
+fn parallel(store: &Store, filter: &Filter, threads: usize) -> Vec<(Event, Vec<Finding>)> {
+    let mut all = Vec::new();
+    let opts = ScanOptions {
+        threads,
+        progress: None,
+    };
+    scan_parallel::<()>(store, filter, opts, &mut |e, f| {
+        all.push((e.clone(), f.to_vec()));
+        Ok(())
+    })
+    .unwrap();
+    all
+}
+
+fn filter(store: &Store, text: &str) -> Filter {
+    telex::filter::parse(text, &store.schema().extra).unwrap()
+}
+
+#[test]
+fn same_events_in_the_same_order_with_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let layouts = [
+        ("in_order.db", false, true),
+        ("shuffled.db", true, true),
+        ("no_ts_index.db", true, false),
+    ];
+    for (name, shuffled, ts_index) in layouts {
+        let path = export(dir.path(), name, 9_000, shuffled, ts_index);
+        let store = Store::open(&path).unwrap();
+        for text in [
+            "",
+            "category:error",
+            "-category:usage",
+            "contoso",
+            "since:2026-09-10",
+        ] {
+            let f = filter(&store, text);
+            let want = sequential(&store, &f);
+            assert!(!want.is_empty(), "{name} {text:?}");
+            for threads in [1, 2, 3] {
+                let got = parallel(&store, &f, threads);
+                assert_eq!(got.len(), want.len(), "{name} {text:?} {threads} threads");
+                assert!(got == want, "{name} {text:?} {threads} threads");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_visitor_error_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(dir.path(), "stop.db", 6_000, false, true);
+    let store = Store::open(&path).unwrap();
+    let mut seen = 0;
+    let opts = ScanOptions {
+        threads: 2,
+        progress: None,
+    };
+    let result = scan_parallel(&store, &Filter::default(), opts, &mut |_, _| {
+        seen += 1;
+        if seen == 2_500 {
+            Err("disk full")
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(result, Err(ScanError::Visit("disk full"))));
+    assert_eq!(seen, 2_500);
+}
+
+#[test]
+fn progress_counts_up_to_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(dir.path(), "progress.db", 7_000, true, true);
+    let store = Store::open(&path).unwrap();
+    let counts = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&counts);
+    let opts = ScanOptions {
+        threads: 0,
+        progress: Some(Box::new(move |n| sink.borrow_mut().push(n))),
+    };
+    let mut events = 0;
+    scan_parallel::<()>(&store, &Filter::default(), opts, &mut |_, _| {
+        events += 1;
+        Ok(())
+    })
+    .unwrap();
+    let counts = counts.borrow();
+    assert!(counts.len() > 1, "{counts:?}");
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    assert_eq!(counts.last().copied(), Some(events));
+    assert_eq!(events, store.total().unwrap());
+}
