@@ -92,18 +92,6 @@ impl EventScanner {
                 }
             }
         }
-        let columns = [
-            ("tenant_id", s.tenant_id.as_deref()),
-            ("session_id", s.session_id.as_deref()),
-            ("user_id", s.user_id.as_deref()),
-        ];
-        for (name, value) in columns {
-            if let Some(v) = value {
-                // Not remembered: their values repeat less, and they are quick to classify.
-                let i = memo.name_index(name);
-                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
-            }
-        }
         for (name, value) in &event.extra {
             if let Some(v) = value {
                 let i = memo.name_index(name);
@@ -136,6 +124,20 @@ impl EventScanner {
         } else if let Some(text) = payload {
             let none = fieldname::Name::default();
             scan_hinted("payload", &none, None, text, &ctx, out, spare);
+        }
+        // The identity columns last, in the order their names sort: `finish` sorts by field,
+        // and no other finding has these fields, so this order only spares the sort work.
+        let columns = [
+            ("session_id", s.session_id.as_deref()),
+            ("tenant_id", s.tenant_id.as_deref()),
+            ("user_id", s.user_id.as_deref()),
+        ];
+        for (name, value) in columns {
+            if let Some(v) = value {
+                // Not remembered: their values repeat less, and they are quick to classify.
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
+            }
         }
         finish(out);
     }
