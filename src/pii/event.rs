@@ -100,6 +100,7 @@ impl EventScanner {
         }
         if self.json {
             let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
+            let category = memo.category_index(ctx.category);
             let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
             for (leaf, &i) in leaves.zip(names.iter()) {
                 let Some(value) = leaf.value else { continue };
@@ -111,7 +112,7 @@ impl EventScanner {
                 // A value equal to an identity column of this record is that identifier here
                 // only: checked first, as the memo holds no such outcome.
                 let linked = linked_column(value, &ctx).is_some();
-                let what = (ctx.category, value);
+                let what = (category, value);
                 if !linked && memo.replay(i, what, learnt, path, out, spare) {
                     continue;
                 }
