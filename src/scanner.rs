@@ -7,6 +7,8 @@
 //! and the workers scan batches. Either way, results come back to the caller's thread and are
 //! delivered in chunk order through a reorder buffer of at most `4 × threads` chunks, so the
 //! order is `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
+//! Each connection reads its own snapshot: exports are not written to while telex reads them
+//! (if one were, chunks could come from different states of the file).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

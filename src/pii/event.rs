@@ -92,18 +92,6 @@ impl EventScanner {
                 }
             }
         }
-        let columns = [
-            ("tenant_id", s.tenant_id.as_deref()),
-            ("session_id", s.session_id.as_deref()),
-            ("user_id", s.user_id.as_deref()),
-        ];
-        for (name, value) in columns {
-            if let Some(v) = value {
-                // Not remembered: their values repeat less, and they are quick to classify.
-                let i = memo.name_index(name);
-                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
-            }
-        }
         for (name, value) in &event.extra {
             if let Some(v) = value {
                 let i = memo.name_index(name);
@@ -112,6 +100,7 @@ impl EventScanner {
         }
         if self.json {
             let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
+            let category = memo.category_index(ctx.category);
             let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
             for (leaf, &i) in leaves.zip(names.iter()) {
                 let Some(value) = leaf.value else { continue };
@@ -123,7 +112,7 @@ impl EventScanner {
                 // A value equal to an identity column of this record is that identifier here
                 // only: checked first, as the memo holds no such outcome.
                 let linked = linked_column(value, &ctx).is_some();
-                let what = (ctx.category, value);
+                let what = (category, value);
                 if !linked && memo.replay(i, what, learnt, path, out, spare) {
                     continue;
                 }
@@ -136,6 +125,20 @@ impl EventScanner {
         } else if let Some(text) = payload {
             let none = fieldname::Name::default();
             scan_hinted("payload", &none, None, text, &ctx, out, spare);
+        }
+        // The identity columns last, in the order their names sort: `finish` sorts by field,
+        // and no other finding has these fields, so this order only spares the sort work.
+        let columns = [
+            ("session_id", s.session_id.as_deref()),
+            ("tenant_id", s.tenant_id.as_deref()),
+            ("user_id", s.user_id.as_deref()),
+        ];
+        for (name, value) in columns {
+            if let Some(v) = value {
+                // Not remembered: their values repeat less, and they are quick to classify.
+                let i = memo.name_index(name);
+                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
+            }
         }
         finish(out);
     }

@@ -89,18 +89,33 @@ impl Memo {
         i
     }
 
+    /// The index of a record's category, for `replay` and `remember` (once per record).
+    pub fn category_index(&mut self, category: &str) -> usize {
+        if let Some(c) = self.categories.iter().position(|c| **c == *category) {
+            return c;
+        }
+        if self.categories.len() >= CATEGORIES_MAX {
+            // Outcomes point at categories: they go too.
+            self.categories.clear();
+            self.names.iter_mut().for_each(|e| e.values.clear());
+            self.values = 0;
+        }
+        self.categories.push(category.into());
+        self.categories.len() - 1
+    }
+
     pub fn name(&self, i: usize) -> &Name {
         &self.names[i].name
     }
 
     /// Appends the remembered findings of `value` under field name `i` in a record of
-    /// `category` to `out`, as findings of `field` (reused from `spare`). False when nothing is
+    /// `category` (`category_index`) to `out`, as findings of `field` (reused from `spare`). False when nothing is
     /// remembered that holds here: `names`/`emails` say whether this record learnt any.
     #[allow(clippy::too_many_arguments)]
     pub fn replay(
         &self,
         i: usize,
-        (category, value): (&str, &str),
+        (category, value): (usize, &str),
         (names, emails): (bool, bool),
         field: &str,
         out: &mut Vec<Finding>,
@@ -109,7 +124,7 @@ impl Memo {
         let Some(o) = self.names[i].values.get(value) else {
             return false;
         };
-        if *self.categories[o.category] != *category
+        if o.category != category
             || names && o.reads.has(Reads::NAMES)
             || emails && o.reads.has(Reads::EMAILS)
         {
@@ -142,7 +157,7 @@ impl Memo {
     pub fn remember(
         &mut self,
         i: usize,
-        (category, value): (&str, &str),
+        (category, value): (usize, &str),
         (names, emails): (bool, bool),
         reads: Reads,
         found: &[Finding],
@@ -167,19 +182,6 @@ impl Memo {
             self.names.iter_mut().for_each(|e| e.values.clear());
             self.values = 0;
         }
-        let category = match self.categories.iter().position(|c| **c == *category) {
-            Some(c) => c,
-            None => {
-                if self.categories.len() >= CATEGORIES_MAX {
-                    // Outcomes point at categories: they go too.
-                    self.categories.clear();
-                    self.names.iter_mut().for_each(|e| e.values.clear());
-                    self.values = 0;
-                }
-                self.categories.push(category.into());
-                self.categories.len() - 1
-            }
-        };
         let found = found
             .iter()
             .map(|f| Finding {

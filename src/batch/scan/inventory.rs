@@ -26,11 +26,39 @@ pub struct FieldStats {
     pub example: Option<String>,
 }
 
-/// Category → field → counts. Hash maps while counting (looked up by `&str`, so a field
-/// already seen costs no allocation); sorted only when written.
+/// Category → field → counts, sorted only when written.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    by_category: Map<Map<FieldStats>>,
+    by_category: Map<Fields>,
+}
+
+/// One category's fields: counts in first-seen order, an index by name, and where the last
+/// record of the category had each of its fields. Records of one kind list their fields
+/// alike, so most lookups are a single comparison with that guess.
+#[derive(Debug, Default)]
+struct Fields {
+    list: Vec<(String, FieldStats)>,
+    index: Map<usize>,
+    last: Vec<usize>,
+    /// This record's, while it is counted.
+    next: Vec<usize>,
+}
+
+impl Fields {
+    fn find(&mut self, field: &str, guess: Option<usize>) -> usize {
+        if let Some(g) = guess
+            && self.list.get(g).is_some_and(|(name, _)| name == field)
+        {
+            return g;
+        }
+        if let Some(&i) = self.index.get(field) {
+            return i;
+        }
+        let i = self.list.len();
+        self.list.push((field.to_string(), FieldStats::default()));
+        self.index.insert(field.to_string(), i);
+        i
+    }
 }
 
 /// Field names are short and many per record: a fast word hash, not SipHash.
@@ -48,25 +76,30 @@ impl Inventory {
     ) {
         let category = &event.summary.category;
         if !self.by_category.contains_key(category) {
-            self.by_category.insert(category.clone(), Map::default());
+            self.by_category.insert(category.clone(), Fields::default());
         }
         let Some(fields) = self.by_category.get_mut(category) else {
             return;
         };
+        fields.next.clear();
         for_each_field(event, scanner, |field| {
-            bump(fields, field, |st| st.records += 1)
+            let guess = fields.last.get(fields.next.len()).copied();
+            let i = fields.find(field, guess);
+            fields.next.push(i);
+            fields.list[i].1.records += 1;
         });
+        std::mem::swap(&mut fields.last, &mut fields.next);
         // Findings come sorted by field: one group per field.
         for group in findings.chunk_by(|a, b| a.field == b.field) {
-            bump(fields, &group[0].field, |st| {
-                st.identified += 1;
-                for f in group {
-                    *st.kinds.entry(f.kind).or_default() += 1;
-                }
-                if st.example.is_none() {
-                    st.example = Some(shown(&group[0]));
-                }
-            });
+            let i = fields.find(&group[0].field, None);
+            let st = &mut fields.list[i].1;
+            st.identified += 1;
+            for f in group {
+                *st.kinds.entry(f.kind).or_default() += 1;
+            }
+            if st.example.is_none() {
+                st.example = Some(shown(&group[0]));
+            }
         }
     }
 
@@ -74,8 +107,9 @@ impl Inventory {
     pub fn merge(&mut self, later: Inventory) {
         for (category, fields) in later.by_category {
             let mine = self.by_category.entry(category).or_default();
-            for (field, st) in fields {
-                let m = mine.entry(field).or_default();
+            for (field, st) in fields.list {
+                let i = mine.find(&field, None);
+                let m = &mut mine.list[i].1;
                 m.records += st.records;
                 m.identified += st.identified;
                 for (k, n) in st.kinds {
@@ -94,6 +128,7 @@ impl Inventory {
             .iter()
             .flat_map(|(c, fields)| {
                 fields
+                    .list
                     .iter()
                     .map(move |(f, st)| (c.as_str(), f.as_str(), st))
             })
@@ -203,18 +238,6 @@ impl Inventory {
 fn classes(st: &FieldStats) -> Vec<&'static str> {
     let set: BTreeSet<_> = st.kinds.keys().map(|k| k.class()).collect();
     set.into_iter().map(|c| c.as_str()).collect()
-}
-
-/// Updates the field's counts; the name is copied only the first time it is seen.
-fn bump(fields: &mut Map<FieldStats>, field: &str, f: impl FnOnce(&mut FieldStats)) {
-    match fields.get_mut(field) {
-        Some(st) => f(st),
-        None => {
-            let mut st = FieldStats::default();
-            f(&mut st);
-            fields.insert(field.to_string(), st);
-        }
-    }
 }
 
 /// Every field of the event that the scan reads: the identity columns, extra columns and the
