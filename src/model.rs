@@ -69,6 +69,25 @@ impl Event {
         cols.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.as_deref())));
         cols
     }
+
+    /// The text of the column a finding names (`user_id`, `payload`, an extra column); `None`
+    /// for an empty column or one the event does not have. Payload pointers are the caller's.
+    pub fn column_text(&self, name: &str) -> Option<&str> {
+        let s = &self.summary;
+        match name {
+            "tenant_id" => s.tenant_id.as_deref(),
+            "session_id" => s.session_id.as_deref(),
+            "user_id" => s.user_id.as_deref(),
+            "app_name" => self.app_name.as_deref(),
+            "app_version" => self.app_version.as_deref(),
+            "payload" => self.payload.as_deref(),
+            other => self
+                .extra
+                .iter()
+                .find(|(column, _)| column == other)
+                .and_then(|(_, v)| v.as_deref()),
+        }
+    }
 }
 
 /// A count of events for one value of a column (a tenant, a session, a category, a day…).

@@ -166,20 +166,7 @@ impl EventScanner {
             let leaf = doc.leaves.iter().find(|l| doc.path(l) == field)?;
             return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
         }
-        let s = &event.summary;
-        let text = match field {
-            "tenant_id" => s.tenant_id.as_deref(),
-            "session_id" => s.session_id.as_deref(),
-            "user_id" => s.user_id.as_deref(),
-            "app_name" => event.app_name.as_deref(),
-            "app_version" => event.app_version.as_deref(),
-            "payload" => event.payload.as_deref(),
-            other => event
-                .extra
-                .iter()
-                .find(|(name, _)| name == other)
-                .and_then(|(_, v)| v.as_deref()),
-        };
+        let text = event.column_text(field);
         text.map(Cow::Borrowed)
     }
 

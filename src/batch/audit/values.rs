@@ -26,20 +26,7 @@ impl<'e> Values<'e> {
             return self.payload.as_ref()?.get(field);
         }
         let event = self.event;
-        let s = &event.summary;
-        match field {
-            "tenant_id" => s.tenant_id.as_deref(),
-            "session_id" => s.session_id.as_deref(),
-            "user_id" => s.user_id.as_deref(),
-            "app_name" => event.app_name.as_deref(),
-            "app_version" => event.app_version.as_deref(),
-            "payload" => event.payload.as_deref(),
-            other => event
-                .extra
-                .iter()
-                .find(|(name, _)| name == other)
-                .and_then(|(_, v)| v.as_deref()),
-        }
+        event.column_text(field)
     }
 
     /// The finding's value as it may be printed: the span's text (or the whole value), masked

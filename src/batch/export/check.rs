@@ -167,20 +167,7 @@ fn field_text<'e>(
             _ => None,
         };
     }
-    let s = &event.summary;
-    let v = match field {
-        "tenant_id" => s.tenant_id.as_deref(),
-        "session_id" => s.session_id.as_deref(),
-        "user_id" => s.user_id.as_deref(),
-        "app_name" => event.app_name.as_deref(),
-        "app_version" => event.app_version.as_deref(),
-        "payload" => event.payload.as_deref(),
-        other => event
-            .extra
-            .iter()
-            .find(|(name, _)| name == other)
-            .and_then(|(_, v)| v.as_deref()),
-    };
+    let v = event.column_text(field);
     v.map(Cow::Borrowed)
 }
 
