@@ -133,19 +133,7 @@ pub fn masked_value(event: &Event, f: &Finding) -> String {
             .map(show)
             .unwrap_or_default();
     }
-    let s = &event.summary;
-    let value = match f.field.as_str() {
-        "tenant_id" => s.tenant_id.as_deref(),
-        "session_id" => s.session_id.as_deref(),
-        "user_id" => s.user_id.as_deref(),
-        "payload" => event.payload.as_deref(),
-        other => event
-            .extra
-            .iter()
-            .find(|(name, _)| name == other)
-            .and_then(|(_, v)| v.as_deref()),
-    };
-    value.map(show).unwrap_or_default()
+    event.column_text(&f.field).map(show).unwrap_or_default()
 }
 
 /// Updates the field's counts; the name is copied only the first time it is seen.

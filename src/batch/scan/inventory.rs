@@ -2,7 +2,7 @@
 //! have the field, how many carry identifiers, of which kinds and classes, and one example
 //! (masked unless `--reveal`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
 use std::io::Write;
 
@@ -10,21 +10,13 @@ use serde_json::{Value, json};
 
 use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
-use crate::model::{Event, Finding, Kind};
+use crate::model::{Event, Finding};
 use crate::pii::EventScanner;
 use crate::pii::fieldname::WordHash;
 use crate::text::{thousands, visible};
 
-#[derive(Debug, Default, Clone)]
-pub struct FieldStats {
-    /// Records that have the field (a non-null value).
-    pub records: u64,
-    /// Records where the field carries at least one identifier.
-    pub identified: u64,
-    pub kinds: BTreeMap<Kind, u64>,
-    /// The first identifier seen in scan order, already masked or revealed.
-    pub example: Option<String>,
-}
+/// One row's counts: the same as the privacy cache keeps (`crate::inventory`).
+pub use crate::inventory::FieldStats;
 
 /// Category → field → counts, sorted only when written.
 #[derive(Debug, Default)]
