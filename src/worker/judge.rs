@@ -16,8 +16,8 @@ const SEEK_PAGE: usize = 500;
 /// The policy and the moment retention is measured from, shared by every worker thread.
 #[derive(Debug, Clone, Default)]
 pub struct Judge {
-    policy: Arc<Policy>,
-    ctx: AuditContext,
+    /// The same policy and reference time the store's `violates:` terms judge by.
+    judging: Judging,
 }
 
 impl Judge {
@@ -34,23 +34,23 @@ impl Judge {
 
     pub fn new(policy: Policy, ctx: AuditContext) -> Judge {
         Judge {
-            policy: Arc::new(policy),
-            ctx,
+            judging: Judging {
+                policy: Arc::new(policy),
+                ctx,
+            },
         }
     }
 
     /// The same policy and reference time, for the store's `violates:` terms.
     pub fn judging(&self) -> Judging {
-        Judging {
-            policy: Arc::clone(&self.policy),
-            ctx: self.ctx,
-        }
+        self.judging.clone()
     }
 
     pub fn breaks(&self, event: &Event, findings: &[Finding]) -> bool {
         !self
+            .judging
             .policy
-            .violations(event, findings, &self.ctx)
+            .violations(event, findings, &self.judging.ctx)
             .is_empty()
     }
 
@@ -104,8 +104,9 @@ impl Judge {
     pub fn inspect(&self, event: Event) -> Box<Inspected> {
         let findings = pii::scan_event(&event);
         let breaches = self
+            .judging
             .policy
-            .violations(&event, &findings, &self.ctx)
+            .violations(&event, &findings, &self.judging.ctx)
             .into_iter()
             .map(|v| Breach {
                 rule: v.rule.id.clone(),
