@@ -124,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 reveal: privacy.reveal,
                 fail_on,
                 progress: io::stderr().is_terminal(),
-                workers: 0,
+                workers: scan_threads(),
             };
             let report = scan::scan(&store, &filter, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;
@@ -235,4 +235,13 @@ fn sample_export() -> PathBuf {
     } else {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/telemetry.db")
     }
+}
+
+/// `TELEX_SCAN_THREADS`: how many threads `telex scan` reads and scans on (default: one per
+/// core), to leave cores to other work on a shared machine, or to profile one thread.
+fn scan_threads() -> usize {
+    std::env::var("TELEX_SCAN_THREADS")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
 }

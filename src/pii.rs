@@ -15,6 +15,7 @@ macro_rules! ev {
 mod detectors;
 mod event;
 pub mod fieldname;
+mod intern;
 mod json;
 mod mask;
 mod memo;
@@ -218,7 +219,7 @@ fn person_names(text: &str, sink: &mut Sink) {
             continue;
         }
         names::find_learnt(text, name, |span| {
-            let ev = ev![format!("link: same name as {from}").into()];
+            let ev = ev![intern::link(intern::Link::SameName, from)];
             sink.push(Kind::PersonName, Confidence::High, span, ev);
         });
     }

@@ -4,13 +4,22 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use memchr::memmem;
+use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::fieldname::Hints;
+use super::intern::{self, Link};
 use super::validators::jwt_header_ok;
 use super::{Profile, Reads, Sink};
 use crate::model::{Confidence, Kind};
+
+/// Built once: `memmem::find` would build its searcher again on every call.
+static JWT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"eyJ"));
+static BEARER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"earer "));
+static BASIC: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"asic "));
+static SCHEME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"://"));
+static USERS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"sers"));
+static HOME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/"));
 
 static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -30,7 +39,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
     let b = text.as_bytes();
     if p.len >= 30 && p.dots >= 2 {
         let mut from = 0;
-        while let Some(off) = memmem::find(&b[from..], b"eyJ") {
+        while let Some(off) = JWT.find(&b[from..]) {
             let start = from + off;
             let mut end = start;
             while end < b.len()
@@ -60,9 +69,10 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
     }
     if p.len >= 20 && p.space {
         // One search per scheme tail (`earer `, `asic `) covers both capitalisations.
-        for (tail, min) in [("earer ", 16), ("asic ", 8)] {
+        for (finder, min) in [(&*BEARER, 16), (&*BASIC, 8)] {
+            let tail = finder.needle();
             let mut from = 0;
-            while let Some(off) = memmem::find(&b[from..], tail.as_bytes()) {
+            while let Some(off) = finder.find(&b[from..]) {
                 let at = from + off;
                 from = at + tail.len();
                 if at == 0
@@ -135,7 +145,7 @@ pub(crate) fn domain_len(s: &[u8]) -> Option<usize> {
 fn url_userinfo(text: &str, sink: &mut Sink) {
     let b = text.as_bytes();
     let mut from = 0;
-    while let Some(off) = memmem::find(&b[from..], b"://") {
+    while let Some(off) = SCHEME.find(&b[from..]) {
         let user = from + off + 3;
         from = user;
         let len = b[user..]
@@ -220,7 +230,7 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
             .iter()
             .find(|(v, f)| v.eq_ignore_ascii_case(value) && f != sink.field)
         {
-            ev.push(format!("link: same value as {}", link.1).into());
+            ev.push(intern::link(Link::SameValue, &link.1));
             conf = Confidence::High;
         }
         sink.push(Kind::Email, conf, start..end, ev);
@@ -230,9 +240,10 @@ pub(crate) fn at_sign(text: &str, sink: &mut Sink) {
 /// `C:\Users\alice`, `/home/alice`, `/Users/alice`: the span ends after the user segment.
 pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
     let b = text.as_bytes();
-    for (needle, marker_off) in [("sers", 1usize), ("/home/", 0)] {
+    for (finder, marker_off) in [(&*USERS, 1usize), (&*HOME, 0)] {
+        let needle = finder.needle();
         let mut from = 0;
-        while let Some(off) = memmem::find(&b[from..], needle.as_bytes()) {
+        while let Some(off) = finder.find(&b[from..]) {
             let hit = from + off;
             from = hit + needle.len();
             let Some(m) = hit.checked_sub(marker_off) else {

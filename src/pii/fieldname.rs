@@ -4,7 +4,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::intern::interned;
 
 /// A set of hints drawn from one field name. Bit flags keep the hot path allocation-free.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -228,20 +229,6 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-/// Bytes of evidence text made `'static` so far (see `interned`).
-static INTERNED: AtomicUsize = AtomicUsize::new(0);
-const INTERN_LIMIT: usize = 1 << 20;
-
-/// The evidence text as a `'static` string when the budget allows: a finding then borrows it
-/// instead of copying it. Field names of an export are few, so the budget (1 MiB for the
-/// whole process) is normally never reached; past it, the text is copied per finding.
-fn interned(text: String) -> Cow<'static, str> {
-    if INTERNED.fetch_add(text.len(), Ordering::Relaxed) + text.len() <= INTERN_LIMIT {
-        Cow::Borrowed(String::leak(text))
-    } else {
-        Cow::Owned(text)
-    }
-}
 
 fn cached<T>(name: &str, f: impl FnOnce(&(Hints, Cow<'static, str>)) -> T) -> T {
     CACHE.with(|c| {
