@@ -8,7 +8,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use telex::generate::{GenerateOptions, generate};
@@ -18,7 +18,7 @@ const REVIEW: &str = include_str!("fixtures/review-policy.toml");
 
 /// Runs telex in `dir`, so reports name the export by its relative path.
 fn telex_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telex"))
+    support::telex_command()
         .current_dir(dir)
         .args(args)
         .output()

@@ -5,10 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn telex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telex"))
+    support::telex_command()
         .args(args)
         .env("NO_COLOR", "1")
         .output()

@@ -9,7 +9,7 @@ mod support;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -22,10 +22,7 @@ const KEY1: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d
 const KEY2: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn telex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telex"))
-        .args(args)
-        .output()
-        .unwrap()
+    support::telex_command().args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use telex::batch::scan::{self, ScanOptions};
@@ -17,10 +17,7 @@ use telex::model::{Filter, Kind};
 use telex::store::Store;
 
 fn telex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telex"))
-        .args(args)
-        .output()
-        .unwrap()
+    support::telex_command().args(args).output().unwrap()
 }
 
 /// Runs a scan that must end with `code` and leave the export untouched; returns stdout.

@@ -229,7 +229,6 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-
 fn cached<T>(name: &str, f: impl FnOnce(&(Hints, Cow<'static, str>)) -> T) -> T {
     CACHE.with(|c| {
         if let Some(e) = c.borrow().get(name) {

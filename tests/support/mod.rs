@@ -6,10 +6,22 @@
 pub mod cache;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use rusqlite::Connection;
 
 pub const SMALL_SQL: &str = include_str!("../fixtures/small.sql");
+
+/// The telex binary, with its privacy cache kept under cargo's test scratch directory: tests
+/// never read or write the cache of the user who runs them (`~/.cache/telex`).
+pub fn telex_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_telex"));
+    cmd.env(
+        telex::cache::DIR_ENV,
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("telex-cache"),
+    );
+    cmd
+}
 
 /// Writes a SQLite file at `dir/name` from SQL text and returns its path.
 pub fn db_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
