@@ -155,6 +155,17 @@ fn output_does_not_depend_on_the_worker_count() {
         assert!(report.failing > 0);
         outputs.push(out);
     }
+    // The command line's knob gives the same bytes.
+    let path = db.to_str().unwrap();
+    for threads in ["1", "3"] {
+        let o = support::telex_command()
+            .env("TELEX_SCAN_THREADS", threads)
+            .args(["scan", path, "--format", "jsonl"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        outputs.push(o.stdout);
+    }
     assert!(outputs.windows(2).all(|w| w[0] == w[1]));
 }
 
