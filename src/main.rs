@@ -147,6 +147,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 reveal: privacy.reveal,
                 progress: io::stderr().is_terminal(),
                 policy_source: source,
+                workers: 0,
             };
             let report = audit::audit(&store, &filter, &policy, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;

@@ -1,11 +1,14 @@
 //! `telex audit`: every violation of the policy in the matching events, as lines (`jsonl`,
 //! `csv`, `table`) or as the Markdown report a reviewer attaches to a review (`report`).
-//! Events and findings come from the shared scanner; values are masked unless `--reveal`.
+//! Events and findings come from the shared scanner, whose workers also judge them and render
+//! the lines or sum up the report per chunk (`check`); this thread writes the chunks out and
+//! merges their counts in `(ts, id)` order, so the output is the same whatever the thread
+//! count. Values are masked unless `--reveal`.
 
+mod check;
 mod report;
+mod summary;
 mod values;
-
-use values::Values;
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -17,13 +20,14 @@ use serde::Serialize;
 
 use super::{BatchError, json as jsonl, table};
 use crate::cli::ScanFormat;
-use crate::model::{Event, Filter, Finding};
+use crate::model::{Event, Filter};
 use crate::policy::{AuditContext, Policy, Subject, Violation};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::text::{rfc3339_utc, thousands, utc_time, visible};
-use report::Summary;
+use crate::text::{thousands, visible};
+use check::{Check, Part};
+use summary::Summary;
 
 /// How `telex audit` runs.
 #[derive(Debug, Clone)]
@@ -35,6 +39,8 @@ pub struct AuditOptions {
     /// Where the policy came from, for the report: "the default policy", "strict.toml (extends
     /// the default)".
     pub policy_source: String,
+    /// Worker threads; 0 for one per available core.
+    pub workers: usize,
 }
 
 /// What an audit saw.
@@ -113,49 +119,32 @@ pub fn audit(
     if !markdown {
         header(opts.format, out)?;
     }
+    let check = Check::new(policy, ctx, opts);
     let mut summary = Summary::default();
     let mut report = AuditReport::default();
-    let mut visit = |event: &Event, findings: &[Finding]| -> io::Result<()> {
-        let violations = policy.violations(event, findings, &ctx);
-        report.events += 1;
-        if !violations.is_empty() {
-            report.events_with += 1;
-            report.violations += violations.len() as u64;
+    // Parts arrive in chunk order: written out and merged as they come, nothing else kept.
+    let mut visit = |mut part: Part| -> io::Result<()> {
+        if let Some(e) = part.error.take() {
+            return Err(e);
         }
-        // The payload is parsed again for the values only when something is to be shown.
-        let values = (!violations.is_empty()).then(|| Values::new(event, findings));
-        let shown = |v: &Violation| match v.subject {
-            Subject::Finding(f) => values
-                .as_ref()
-                .map_or_else(String::new, |values| values.shown(f, opts.reveal)),
-            Subject::Retention {
-                age_days,
-                limit_days,
-            } => format!("{age_days} days old (limit {limit_days})"),
-        };
-        if markdown {
-            summary.add(event, findings, &violations, policy, shown);
-            return Ok(());
-        }
-        if violations.is_empty() {
-            return Ok(());
-        }
-        let ts = match opts.format {
-            ScanFormat::Table => utc_time(&event.summary.ts).into_owned(),
-            _ => rfc3339_utc(&event.summary.ts),
-        };
-        for v in &violations {
-            row(opts.format, event, &ts, v, &shown(v), out)?;
+        out.write_all(&part.bytes)?;
+        check.recycle(std::mem::take(&mut part.bytes));
+        report.events += part.events;
+        report.violations += part.violations;
+        report.events_with += part.events_with;
+        if let Some(later) = part.summary.take() {
+            summary.merge(later);
         }
         Ok(())
     };
-    let scanned = scanner::scan_parallel(
+    let scanned = scanner::scan_parts(
         store,
         filter,
         scanner::ScanOptions {
-            threads: 0,
+            threads: opts.workers,
             progress,
         },
+        &check,
         &mut visit,
     );
     if shown.get() {

@@ -2,127 +2,27 @@
 //! violations summed up by rule, category and field with a few masked examples each, and what
 //! the audit could not check.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::Reference;
+use super::summary::{Group, Summary};
 use crate::batch::BatchError;
-use crate::model::{Event, Filter, Finding};
-use crate::policy::{Policy, Violation};
+use crate::model::Filter;
+use crate::policy::Policy;
 use crate::store::Store;
 use crate::text::{human_size, thousands, utc_time, visible};
 
-/// Distinct examples kept per row of the report.
-const EXAMPLES: usize = 3;
-
-/// Counts of one row of the report: violations, the events they are in, a few examples.
-#[derive(Debug, Default)]
-struct Group {
-    violations: u64,
-    events: u64,
-    last_event: Option<i64>,
-    examples: Vec<String>,
+/// A group's examples as code spans.
+fn examples(g: &Group) -> String {
+    g.examples
+        .iter()
+        .map(|e| code(e))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-impl Group {
-    fn add(&mut self, event: i64, example: &str) {
-        self.violations += 1;
-        if self.last_event != Some(event) {
-            self.events += 1;
-            self.last_event = Some(event);
-        }
-        if self.examples.len() < EXAMPLES && !self.examples.iter().any(|e| e == example) {
-            self.examples.push(example.to_string());
-        }
-    }
-
-    fn examples(&self) -> String {
-        self.examples
-            .iter()
-            .map(|e| code(e))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-#[derive(Debug, Default)]
-struct CategoryCounts {
-    events: u64,
-    with_violations: u64,
-    violations: u64,
-    rules: BTreeSet<String>,
-}
-
-/// Everything the report sums up, gathered one event at a time.
-#[derive(Debug, Default)]
-pub(super) struct Summary {
-    events: u64,
-    events_with: u64,
-    violations: u64,
-    by_rule: BTreeMap<String, Group>,
-    by_category: BTreeMap<String, CategoryCounts>,
-    /// (category, field, kind, rule) → counts.
-    by_field: BTreeMap<(String, String, String, String), Group>,
-    /// Payloads that are not a JSON object or array: scanned as plain text.
-    not_json: u64,
-    /// Records whose age could not be measured (their `ts` is not RFC 3339) in a category
-    /// with a retention window.
-    bad_ts: u64,
-}
-
+/// The report's sections, from the counts the audit gathered.
 impl Summary {
-    pub fn add(
-        &mut self,
-        event: &Event,
-        findings: &[Finding],
-        violations: &[Violation],
-        policy: &Policy,
-        shown: impl Fn(&Violation) -> String,
-    ) {
-        let s = &event.summary;
-        self.events += 1;
-        if event
-            .payload
-            .as_deref()
-            .is_some_and(|p| !looks_like_json(p))
-            || findings.iter().any(|f| f.field == "payload")
-        {
-            self.not_json += 1;
-        }
-        if policy.retention_days(&s.category).is_some()
-            && chrono::DateTime::parse_from_rfc3339(&s.ts).is_err()
-        {
-            self.bad_ts += 1;
-        }
-        let cat = self.by_category.entry(s.category.clone()).or_default();
-        cat.events += 1;
-        if violations.is_empty() {
-            return;
-        }
-        cat.with_violations += 1;
-        self.events_with += 1;
-        for v in violations {
-            let example = shown(v);
-            self.violations += 1;
-            cat.violations += 1;
-            if !cat.rules.contains(&v.rule.id) {
-                cat.rules.insert(v.rule.id.clone());
-            }
-            let kind = v.kind().map_or("", |k| k.as_str());
-            self.by_rule
-                .entry(v.rule.id.clone())
-                .or_default()
-                .add(s.id, &example);
-            let key = (
-                s.category.clone(),
-                v.field().to_string(),
-                kind.to_string(),
-                v.rule.id.clone(),
-            );
-            self.by_field.entry(key).or_default().add(s.id, &example);
-        }
-    }
-
     pub fn write(
         &self,
         export: &Export,
@@ -167,7 +67,7 @@ impl Summary {
                             thousands(g.violations),
                             thousands(g.events),
                             plain(&rule.summary),
-                            g.examples(),
+                            examples(g),
                         ],
                     )?;
                 }
@@ -211,7 +111,7 @@ impl Summary {
                         plain(rule),
                         thousands(g.violations),
                         thousands(g.events),
-                        g.examples(),
+                        examples(g),
                     ],
                 )?;
             }
@@ -267,12 +167,6 @@ impl Summary {
              value it does not recognise as an identifier is not reported."
         )
     }
-}
-
-/// `{…}` or `[…]` around the text: what the scan walks as JSON. Anything else it reads as text.
-fn looks_like_json(payload: &str) -> bool {
-    let t = payload.trim();
-    (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'))
 }
 
 /// What the report says about the export.
