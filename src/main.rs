@@ -124,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 reveal: privacy.reveal,
                 fail_on,
                 progress: io::stderr().is_terminal(),
-                workers: scan_threads(),
+                workers: threads(),
             };
             let report = scan::scan(&store, &filter, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;
@@ -147,7 +147,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 reveal: privacy.reveal,
                 progress: io::stderr().is_terminal(),
                 policy_source: source,
-                workers: 0,
+                workers: threads(),
             };
             let report = audit::audit(&store, &filter, &policy, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;
@@ -238,10 +238,10 @@ fn sample_export() -> PathBuf {
     }
 }
 
-/// `TELEX_SCAN_THREADS`: how many threads `telex scan` reads and scans on (default: one per
-/// core), to leave cores to other work on a shared machine, or to profile one thread.
-fn scan_threads() -> usize {
-    std::env::var("TELEX_SCAN_THREADS")
+/// `TELEX_THREADS`: how many threads `telex scan` and `telex audit` read and scan on (default:
+/// one per core), to leave cores to other work on a shared machine, or to profile one thread.
+fn threads() -> usize {
+    std::env::var("TELEX_THREADS")
         .ok()
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(0)

@@ -159,7 +159,7 @@ fn output_does_not_depend_on_the_worker_count() {
     let path = db.to_str().unwrap();
     for threads in ["1", "3"] {
         let o = support::telex_command()
-            .env("TELEX_SCAN_THREADS", threads)
+            .env("TELEX_THREADS", threads)
             .args(["scan", path, "--format", "jsonl"])
             .output()
             .unwrap();
