@@ -164,6 +164,18 @@ impl FieldList {
     /// text without building a tree; its leaves count only when the whole payload parses, so a
     /// broken one is the single field `payload`, as the scan treats it.
     pub fn read(&mut self, event: &Event) {
+        self.read_listed(event, None::<std::iter::Empty<&str>>);
+    }
+
+    /// `read`, with the payload's leaves as the scan already listed them (`listed`: the
+    /// `EventScanner::payload_fields` of a scanner made `with_all_fields`, which lists the
+    /// same leaves in the same order) so the payload is not parsed a second time. `None`
+    /// parses it here, as `read` does.
+    pub fn read_listed<'l>(
+        &mut self,
+        event: &Event,
+        listed: Option<impl Iterator<Item = &'l str>>,
+    ) {
         self.arena.clear();
         self.ends.clear();
         let s = &event.summary;
@@ -184,6 +196,12 @@ impl FieldList {
         let Some(payload) = event.payload.as_deref() else {
             return;
         };
+        if let Some(fields) = listed {
+            for field in fields {
+                self.push(field);
+            }
+            return;
+        }
         let container = payload
             .bytes()
             .find(|c| !c.is_ascii_whitespace())

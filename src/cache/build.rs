@@ -1,6 +1,7 @@
-//! Building a cache file: one scan of every event (`scanner::scan_parallel`), rows encoded on
-//! the scan's thread and written on a thread of their own, indexes made once after the bulk
-//! load, then `meta` last. The file is private until it is renamed into place.
+//! Building a cache file: one scan of every event (`scanner::scan_parts`), rows made by the
+//! scan workers (`collect`), given the cache's string ids on the caller's thread (`merge`) and
+//! written on a thread of their own, indexes made once after the bulk load, then `meta` last.
+//! The file is private until it is renamed into place.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,15 +12,17 @@ use std::time::Instant;
 use rusqlite::{Connection, params};
 
 use super::CacheError;
-use super::collect::{Batch, Collector, Dict, Row};
+use super::codec::Packed;
+use super::collect::{Chunk, Dict, Encode, Row};
+use super::merge::{Batch, Merger};
 use super::schema::{DICT_INDEXES, KEY_INDEXES, Meta, TABLES};
 use crate::inventory::Inventory;
-use crate::model::{Event, Filter, Finding};
+use crate::model::Filter;
 use crate::scanner::{self, ScanError, ScanOptions};
 use crate::store::Store;
 
-/// Rows per batch sent to the writer thread.
-const BATCH: usize = 8192;
+/// Chunks on their way to the writer thread, at most (a scan chunk is 2048 rows).
+const QUEUE: usize = 8;
 
 /// How a build runs.
 #[derive(Default)]
@@ -121,49 +124,45 @@ fn attempt(
     .map_err(fail)?;
     conn.execute_batch(TABLES).map_err(fail)?;
 
-    let (tx, rx) = sync_channel::<Batch>(4);
+    let (tx, rx) = sync_channel::<Batch>(QUEUE);
     let writer = std::thread::spawn(move || write_rows(conn, rx));
 
     let scan_opts = ScanOptions {
         threads: opts.threads,
         progress: None,
     };
-    let mut collector = Collector::new(ts_text);
-    let mut batch = Batch::default();
+    let mut merger = Merger::default();
     let mut done = 0u64;
-    let mut visit = |event: &Event, findings: &[Finding]| -> Result<(), Stop> {
-        collector
-            .add(event, findings, &mut batch)
-            .map_err(|_| Stop::TextTimestamps)?;
-        done += 1;
-        if batch.rows.len() >= BATCH {
-            if opts.cancelled() {
-                return Err(Stop::Cancelled);
-            }
-            opts.report(done, total);
-            tx.send(std::mem::take(&mut batch))
-                .map_err(|_| Stop::Writer)?;
+    let mut visit = |chunk: Chunk| -> Result<(), Stop> {
+        if chunk.not_canonical {
+            return Err(Stop::TextTimestamps);
         }
+        if opts.cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        done += chunk.rows.len() as u64;
+        tx.send(merger.add(chunk)).map_err(|_| Stop::Writer)?;
+        opts.report(done, total);
         Ok(())
     };
-    let scanned = scanner::scan_parallel(store, &Filter::default(), scan_opts, &mut visit);
-    let last = std::mem::take(&mut batch);
-    let sent_last = scanned.is_ok() && tx.send(last).is_ok();
+    let work = Encode { ts_text };
+    let scanned = scanner::scan_parts(store, &Filter::default(), scan_opts, &work, &mut visit);
     drop(tx);
     let written = writer
         .join()
         .map_err(|_| CacheError::io(target, &std::io::Error::other("the writer panicked")))?;
-    match scanned {
+    let writer_stopped = match scanned {
         Err(ScanError::Store(e)) => return Err(e.into()),
         Err(ScanError::Visit(Stop::Cancelled)) => return Err(CacheError::Cancelled),
         Err(ScanError::Visit(Stop::TextTimestamps)) => return Ok(None),
-        Err(ScanError::Visit(Stop::Writer)) | Ok(()) => {}
-    }
+        Err(ScanError::Visit(Stop::Writer)) => true,
+        Ok(()) => false,
+    };
     let conn = written.map_err(fail)?;
     if opts.cancelled() {
         return Err(CacheError::Cancelled);
     }
-    if !sent_last {
+    if writer_stopped {
         return Err(CacheError::io(
             target,
             &std::io::Error::other("the writer stopped"),
@@ -171,15 +170,8 @@ fn attempt(
     }
     opts.report(done, total);
     let finishing = Instant::now();
-    let inventory = collector.inventory();
-    finish(
-        &conn,
-        &collector.vals,
-        &collector.fields,
-        &inventory,
-        indexed,
-    )
-    .map_err(fail)?;
+    let inventory = merger.inventory();
+    finish(&conn, &merger.vals, &merger.fields, &inventory, indexed).map_err(fail)?;
     Ok(Some((conn, done, finishing.elapsed())))
 }
 
@@ -197,14 +189,15 @@ fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connect
         // Many rows per statement: a statement's own cost is then paid once per chunk.
         let mut many = conn.prepare(&insert(CHUNK))?;
         let mut one = conn.prepare(&insert(1))?;
+        let mut blob = Vec::new();
         for batch in rx {
             let mut chunks = batch.rows.chunks_exact(CHUNK);
             for chunk in &mut chunks {
-                bind_rows(&mut many, chunk, &batch.bytes)?;
+                bind_rows(&mut many, chunk, &batch, &mut blob)?;
                 many.raw_execute()?;
             }
             for row in chunks.remainder() {
-                bind_rows(&mut one, std::slice::from_ref(row), &batch.bytes)?;
+                bind_rows(&mut one, std::slice::from_ref(row), &batch, &mut blob)?;
                 one.raw_execute()?;
             }
         }
@@ -215,28 +208,37 @@ fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connect
 /// Rows per multi-row INSERT (10 parameters each, far below SQLite's limit).
 const CHUNK: usize = 64;
 
+/// Binds `rows` of `batch` with the cache's ids, their findings encoded into `blob` (SQLite
+/// copies a bound blob, so one buffer serves every row).
 fn bind_rows(
     stmt: &mut rusqlite::Statement<'_>,
     rows: &[Row],
-    bytes: &[u8],
+    batch: &Batch,
+    blob: &mut Vec<u8>,
 ) -> rusqlite::Result<()> {
+    // Every id of a chunk's rows is one of its dictionaries': `Merger::add` mapped them all.
+    let val = |id: u32| batch.vals[id as usize];
     let mut i = 0;
     let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
         i += 1;
         stmt.raw_bind_parameter(i, v)
     };
     for r in rows {
-        let findings = &bytes[r.findings.clone()];
+        blob.clear();
+        for p in &batch.packed[r.findings.clone()] {
+            let field = batch.fields[p.field as usize];
+            Packed { field, ..*p }.encode(blob);
+        }
         bind(stmt, &r.id)?;
         bind(stmt, &r.ts)?;
-        bind(stmt, &r.category)?;
-        bind(stmt, &r.name)?;
-        bind(stmt, &r.tenant)?;
-        bind(stmt, &r.session)?;
-        bind(stmt, &r.user)?;
+        bind(stmt, &val(r.category))?;
+        bind(stmt, &val(r.name))?;
+        bind(stmt, &r.tenant.map(val))?;
+        bind(stmt, &r.session.map(val))?;
+        bind(stmt, &r.user.map(val))?;
         bind(stmt, &r.kinds)?;
         bind(stmt, &r.classes)?;
-        bind(stmt, &(!findings.is_empty()).then_some(findings))?;
+        bind(stmt, &(!blob.is_empty()).then_some(blob.as_slice()))?;
     }
     Ok(())
 }

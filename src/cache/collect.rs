@@ -1,36 +1,18 @@
-//! Turning each scanned event into its cache row and its share of the field inventory, on the
-//! scan's calling thread, as cheaply as possible: every string becomes a dictionary id once,
-//! and events of the same shape (same category, same list of fields) are counted once per
-//! shape rather than once per field.
+//! The scan workers' share of a cache build (`scanner::Work`): each chunk of events becomes its
+//! rows, its findings packed, and its share of the field inventory, every string named by an
+//! id of the chunk's own. The caller's thread (`merge`) then gives those the cache's ids once
+//! per distinct string of a chunk, rather than once per event, and the writer thread encodes.
+//! The payload is not parsed again: its fields come from the scan's own listing.
 
 use std::ops::Range;
 
 use rusqlite::types::Value;
 
-use super::codec::{self, FxMap, ts_millis};
-use crate::inventory::{self, FieldList, FieldStats, Inventory};
+use super::codec::{self, FxMap, Packed, ts_millis};
+use crate::inventory::{FieldList, FieldStats};
 use crate::model::{Event, Finding};
-
-/// One event's row of `ev`; its findings are a range of the batch's byte buffer.
-pub(super) struct Row {
-    pub id: i64,
-    pub ts: Value,
-    pub category: u32,
-    pub name: u32,
-    pub tenant: Option<u32>,
-    pub session: Option<u32>,
-    pub user: Option<u32>,
-    pub kinds: i64,
-    pub classes: i64,
-    pub findings: Range<usize>,
-}
-
-/// Rows on their way to the writer thread.
-#[derive(Default)]
-pub(super) struct Batch {
-    pub rows: Vec<Row>,
-    pub bytes: Vec<u8>,
-}
+use crate::pii::{self, EventScanner};
+use crate::scanner::Work;
 
 /// Strings → dense ids, in first-seen order.
 #[derive(Default)]
@@ -51,58 +33,101 @@ impl Dict {
     }
 }
 
-/// A timestamp that is not canonical: the build starts over keeping text.
-pub(super) struct NotCanonical;
+/// One event's row of `ev`, its strings as ids of its chunk's `vals`; its findings are a range
+/// of the chunk's `packed`, their fields ids of the chunk's `fields`.
+pub(super) struct Row {
+    pub id: i64,
+    pub ts: Value,
+    pub category: u32,
+    pub name: u32,
+    pub tenant: Option<u32>,
+    pub session: Option<u32>,
+    pub user: Option<u32>,
+    pub kinds: i64,
+    pub classes: i64,
+    pub findings: Range<usize>,
+}
 
+/// What the workers make of one chunk of events.
 #[derive(Default)]
-pub(super) struct Collector {
-    ts_text: bool,
+pub(super) struct Chunk {
+    pub rows: Vec<Row>,
+    pub packed: Vec<Packed>,
+    /// The chunk's category, name, tenant, session and user strings, in first-seen order.
     pub vals: Dict,
+    /// The chunk's finding fields, in first-seen order.
     pub fields: Dict,
-    /// (category id + field list key) → events of that shape.
-    shapes: FxMap<Vec<u8>, u64>,
+    /// (category id + `FieldList::key`) → events of that shape: the inventory's `records`,
+    /// counted once per shape rather than once per field.
+    pub shapes: FxMap<Vec<u8>, u64>,
     /// [category id][field id] → identifiers found there.
-    found: Vec<Vec<Option<FieldStats>>>,
+    pub found: Vec<Vec<Option<FieldStats>>>,
+    /// Some timestamp is not canonical: the build starts over keeping text.
+    pub not_canonical: bool,
     list: FieldList,
     key: Vec<u8>,
     ids: Vec<u32>,
 }
 
-impl Collector {
-    /// `ts_text`: keep timestamps as text rather than milliseconds.
-    pub fn new(ts_text: bool) -> Collector {
-        Collector {
-            ts_text,
-            ..Collector::default()
-        }
+/// The cache build's `scanner::Work`.
+pub(super) struct Encode {
+    /// Keep timestamps as text rather than milliseconds.
+    pub ts_text: bool,
+}
+
+impl Work for Encode {
+    type Part = Chunk;
+
+    fn part(&self) -> Chunk {
+        Chunk::default()
     }
 
-    pub fn add(
-        &mut self,
-        event: &Event,
-        findings: &[Finding],
-        batch: &mut Batch,
-    ) -> Result<(), NotCanonical> {
+    /// The inventory counts every field, numbers and booleans too.
+    fn all_fields(&self) -> bool {
+        true
+    }
+
+    fn event(&self, chunk: &mut Chunk, event: &Event, findings: &[Finding], sc: &EventScanner) {
+        chunk.add(self.ts_text, event, findings, sc);
+    }
+}
+
+impl Chunk {
+    fn add(&mut self, ts_text: bool, event: &Event, findings: &[Finding], sc: &EventScanner) {
+        if self.not_canonical {
+            return;
+        }
         let s = &event.summary;
-        let ts = if self.ts_text {
+        let ts = if ts_text {
             Value::Text(s.ts.clone())
+        } else if let Some(ms) = ts_millis(&s.ts) {
+            Value::Integer(ms)
         } else {
-            Value::Integer(ts_millis(&s.ts).ok_or(NotCanonical)?)
+            self.not_canonical = true;
+            return;
         };
+        // Ids are taken in the order the cache's dictionaries take them (category, finding
+        // fields, name, tenant, session, user), so `merge` gives every string the id a
+        // single pass over the events would.
         let category = self.vals.id(&s.category);
         self.ids.clear();
-        for f in findings {
+        for (i, f) in findings.iter().enumerate() {
             // Findings come sorted by field: most lookups repeat the previous one.
-            let id = match (self.ids.last(), self.ids.len().checked_sub(1)) {
-                (Some(&last), Some(i)) if findings[i].field == f.field => last,
+            let id = match self.ids.last() {
+                Some(&last) if findings[i - 1].field == f.field => last,
                 _ => self.fields.id(&f.field),
             };
             self.ids.push(id);
         }
         let (kinds, classes) = codec::masks(findings);
-        let start = batch.bytes.len();
-        codec::encode(findings, &self.ids, &mut batch.bytes);
-        batch.rows.push(Row {
+        let start = self.packed.len();
+        self.packed.extend(
+            findings
+                .iter()
+                .zip(&self.ids)
+                .map(|(f, &id)| Packed::new(f, id)),
+        );
+        let row = Row {
             id: s.id,
             ts,
             category,
@@ -112,15 +137,15 @@ impl Collector {
             user: s.user_id.as_deref().map(|v| self.vals.id(v)),
             kinds,
             classes,
-            findings: start..batch.bytes.len(),
-        });
-        self.count(event, category, findings);
-        Ok(())
+            findings: start..self.packed.len(),
+        };
+        self.rows.push(row);
+        self.count(event, category, findings, sc);
     }
 
     /// The inventory's share of one event, as `Inventory::add` counts it.
-    fn count(&mut self, event: &Event, category: u32, findings: &[Finding]) {
-        self.list.read(event);
+    fn count(&mut self, event: &Event, category: u32, findings: &[Finding], sc: &EventScanner) {
+        self.list.read_listed(event, sc.payload_fields());
         self.key.clear();
         self.key.extend_from_slice(&category.to_le_bytes());
         self.list.key(&mut self.key);
@@ -148,41 +173,23 @@ impl Collector {
                 *st.kinds.entry(f.kind).or_default() += 1;
             }
             if st.example.is_none() {
-                st.example = Some(inventory::masked_value(event, &group[0]));
+                st.example = Some(example(sc, event, &group[0]));
             }
         }
     }
+}
 
-    /// The inventory of everything added, examples masked.
-    pub fn inventory(&self) -> Inventory {
-        let mut inv = Inventory::default();
-        for (key, &n) in &self.shapes {
-            let Some(category) = key
-                .get(..4)
-                .and_then(|b| b.try_into().ok())
-                .map(u32::from_le_bytes)
-                .and_then(|c| self.vals.list.get(c as usize))
-            else {
-                continue;
-            };
-            for field in FieldList::names_of_key(&key[4..]) {
-                inv.stats_mut(category, field).records += n;
-            }
-        }
-        for (cat, row) in self.found.iter().enumerate() {
-            let Some(category) = self.vals.list.get(cat) else {
-                continue;
-            };
-            for (field, st) in row.iter().enumerate() {
-                let (Some(st), Some(name)) = (st, self.fields.list.get(field)) else {
-                    continue;
-                };
-                let mine = inv.stats_mut(category, name);
-                mine.identified += st.identified;
-                mine.kinds.clone_from(&st.kinds);
-                mine.example.clone_from(&st.example);
-            }
-        }
-        inv
-    }
+/// `inventory::masked_value` without parsing the payload again: the value as the scan that
+/// just read `event` found it (the span's text, or the whole value), masked; empty when the
+/// field is not a string of the event.
+fn example(sc: &EventScanner, event: &Event, f: &Finding) -> String {
+    let Some(text) = sc.value(event, &f.field) else {
+        return String::new();
+    };
+    let part = f
+        .span
+        .as_ref()
+        .and_then(|r| text.get(r.clone()))
+        .unwrap_or(&text);
+    pii::mask(f.kind, part)
 }
