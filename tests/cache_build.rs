@@ -172,11 +172,48 @@ fn a_build_in_chunks_matches_a_single_pass_whatever_the_threads() {
                 .collect();
             assert_eq!(got, want, "event {} ({at})", event.summary.id);
         }
+        assert_eq!(
+            column(cache.path(), "PRAGMA integrity_check"),
+            ["ok"],
+            "{at}"
+        );
         let rows = rows(&cache);
         assert_eq!(rows.len(), 4_500);
         match &first_rows {
             None => first_rows = Some(rows),
             Some(first) => assert!(first == &rows, "rows differ ({at})"),
         }
+    }
+}
+
+#[test]
+fn ids_that_do_not_rise_with_time_still_get_their_index() {
+    let dir = tempfile::tempdir().unwrap();
+    // Event 2 moves to the end of the `(ts, id)` order: ids no longer rise along it.
+    let sql = format!(
+        "{}\nUPDATE events SET ts = '2026-12-01T00:00:00.000Z' WHERE id = 2;",
+        support::SMALL_SQL
+    );
+    let path = support::db_from_sql(dir.path(), "late.db", &sql);
+    let (_c, cdir) = cache_dir();
+    let store = Store::open(&path).unwrap();
+    let cache = cdir.build(&store, BuildOptions::default()).unwrap();
+    assert!(!cache.meta().ts_text);
+    let ids = column(
+        cache.path(),
+        "SELECT CAST(id AS TEXT) FROM ev ORDER BY ts, id",
+    );
+    assert_eq!(ids.last().map(String::as_str), Some("2"));
+    assert_eq!(
+        column(
+            cache.path(),
+            "SELECT sql FROM sqlite_master WHERE name = 'ev_id'"
+        ),
+        ["CREATE UNIQUE INDEX ev_id ON ev(id)"]
+    );
+    assert_eq!(column(cache.path(), "PRAGMA integrity_check"), ["ok"]);
+    for (event, findings) in all_events(&store) {
+        let stored = cache.findings(event.summary.id).unwrap().unwrap();
+        assert_eq!(stored.len(), findings.len());
     }
 }

@@ -15,7 +15,7 @@ use super::CacheError;
 use super::codec::Packed;
 use super::collect::{Chunk, Dict, Encode, Row};
 use super::merge::{Batch, Merger};
-use super::schema::{DICT_INDEXES, KEY_INDEXES, Meta, TABLES};
+use super::schema::{DICT_INDEXES, ID_INDEX, KEY_INDEXES, Meta, TABLES};
 use crate::inventory::Inventory;
 use crate::model::Filter;
 use crate::scanner::{self, ScanError, ScanOptions};
@@ -158,7 +158,7 @@ fn attempt(
         Err(ScanError::Visit(Stop::Writer)) => true,
         Ok(()) => false,
     };
-    let conn = written.map_err(fail)?;
+    let (conn, id_index) = written.map_err(fail)?;
     if opts.cancelled() {
         return Err(CacheError::Cancelled);
     }
@@ -171,12 +171,20 @@ fn attempt(
     opts.report(done, total);
     let finishing = Instant::now();
     let inventory = merger.inventory();
+    if !id_index {
+        conn.execute_batch(ID_INDEX).map_err(fail)?;
+    }
     finish(&conn, &merger.vals, &merger.fields, &inventory, indexed).map_err(fail)?;
     Ok(Some((conn, done, finishing.elapsed())))
 }
 
-/// The writer thread: inserts every batch, then hands the connection back.
-fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connection> {
+/// The writer thread: inserts every batch, then hands the connection back, with whether it
+/// holds `ev_id` already. That index is kept up while ids rise; the first id that does not
+/// drops it, to be made once after the load.
+fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<(Connection, bool)> {
+    conn.execute_batch(ID_INDEX)?;
+    let mut id_index = true;
+    let mut last_id = i64::MIN;
     {
         let insert = |rows: usize| {
             let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -191,6 +199,17 @@ fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connect
         let mut one = conn.prepare(&insert(1))?;
         let mut blob = Vec::new();
         for batch in rx {
+            if id_index {
+                let rising = batch.rows.iter().all(|r| {
+                    let up = r.id > last_id;
+                    last_id = r.id;
+                    up
+                });
+                if !rising {
+                    conn.execute_batch("DROP INDEX ev_id")?;
+                    id_index = false;
+                }
+            }
             let mut chunks = batch.rows.chunks_exact(CHUNK);
             for chunk in &mut chunks {
                 bind_rows(&mut many, chunk, &batch, &mut blob)?;
@@ -202,7 +221,7 @@ fn write_rows(conn: Connection, rx: Receiver<Batch>) -> rusqlite::Result<Connect
             }
         }
     }
-    Ok(conn)
+    Ok((conn, id_index))
 }
 
 /// Rows per multi-row INSERT (10 parameters each, far below SQLite's limit).
