@@ -237,27 +237,25 @@ fn bind_rows(
 ) -> rusqlite::Result<()> {
     // Every id of a chunk's rows is one of its dictionaries': `Merger::add` mapped them all.
     let val = |id: u32| batch.vals[id as usize];
+    // Bound by concrete type, not `&dyn ToSql`: ten million binds, each then inlined.
     let mut i = 0;
-    let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
-        i += 1;
-        stmt.raw_bind_parameter(i, v)
-    };
     for r in rows {
         blob.clear();
         for p in &batch.packed[r.findings.clone()] {
             let field = batch.fields[p.field as usize];
             Packed { field, ..*p }.encode(blob);
         }
-        bind(stmt, &r.id)?;
-        bind(stmt, &r.ts)?;
-        bind(stmt, &val(r.category))?;
-        bind(stmt, &val(r.name))?;
-        bind(stmt, &r.tenant.map(val))?;
-        bind(stmt, &r.session.map(val))?;
-        bind(stmt, &r.user.map(val))?;
-        bind(stmt, &r.kinds)?;
-        bind(stmt, &r.classes)?;
-        bind(stmt, &(!blob.is_empty()).then_some(blob.as_slice()))?;
+        stmt.raw_bind_parameter(i + 1, r.id)?;
+        stmt.raw_bind_parameter(i + 2, &r.ts)?;
+        stmt.raw_bind_parameter(i + 3, val(r.category))?;
+        stmt.raw_bind_parameter(i + 4, val(r.name))?;
+        stmt.raw_bind_parameter(i + 5, r.tenant.map(val))?;
+        stmt.raw_bind_parameter(i + 6, r.session.map(val))?;
+        stmt.raw_bind_parameter(i + 7, r.user.map(val))?;
+        stmt.raw_bind_parameter(i + 8, r.kinds)?;
+        stmt.raw_bind_parameter(i + 9, r.classes)?;
+        stmt.raw_bind_parameter(i + 10, (!blob.is_empty()).then_some(blob.as_slice()))?;
+        i += 10;
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use std::ops::Range;
 use rusqlite::types::Value;
 
 use super::codec::{self, FxMap, Packed, ts_millis};
-use crate::inventory::{FieldList, FieldStats};
-use crate::model::{Event, Finding};
+use crate::inventory::FieldList;
+use crate::model::{Event, Finding, Kind};
 use crate::pii::{self, EventScanner};
 use crate::scanner::Work;
 
@@ -22,6 +22,13 @@ pub(super) struct Dict {
 }
 
 impl Dict {
+    pub fn with_capacity(n: usize) -> Dict {
+        Dict {
+            ids: FxMap::with_capacity_and_hasher(n, Default::default()),
+            list: Vec::with_capacity(n),
+        }
+    }
+
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
@@ -61,12 +68,21 @@ pub(super) struct Chunk {
     /// counted once per shape rather than once per field.
     pub shapes: FxMap<Vec<u8>, u64>,
     /// [category id][field id] → identifiers found there.
-    pub found: Vec<Vec<Option<FieldStats>>>,
+    pub found: Vec<Vec<Option<Found>>>,
     /// Some timestamp is not canonical: the build starts over keeping text.
     pub not_canonical: bool,
     list: FieldList,
     key: Vec<u8>,
     ids: Vec<u32>,
+}
+
+/// The identifiers of one category and field in a chunk: `FieldStats` without its records,
+/// kinds counted in an array (`Kind` is declared in `Kind::ALL` order).
+pub(super) struct Found {
+    pub identified: u64,
+    pub kinds: [u64; Kind::ALL.len()],
+    /// The first identifier of the chunk, masked.
+    pub example: String,
 }
 
 /// The cache build's `scanner::Work`.
@@ -78,8 +94,15 @@ pub(super) struct Encode {
 impl Work for Encode {
     type Part = Chunk;
 
+    /// Room for a whole chunk of the scan (2048 events, with about 1000 distinct strings and
+    /// 5000 findings in a generated export), so a chunk is not regrown as it fills.
     fn part(&self) -> Chunk {
-        Chunk::default()
+        Chunk {
+            rows: Vec::with_capacity(2048),
+            packed: Vec::with_capacity(4096),
+            vals: Dict::with_capacity(1024),
+            ..Chunk::default()
+        }
     }
 
     /// The inventory counts every field, numbers and booleans too.
@@ -145,10 +168,10 @@ impl Chunk {
 
     /// The inventory's share of one event, as `Inventory::add` counts it.
     fn count(&mut self, event: &Event, category: u32, findings: &[Finding], sc: &EventScanner) {
-        self.list.read_listed(event, sc.payload_fields());
         self.key.clear();
         self.key.extend_from_slice(&category.to_le_bytes());
-        self.list.key(&mut self.key);
+        self.list
+            .key_listed(event, sc.payload_fields(), &mut self.key);
         match self.shapes.get_mut(self.key.as_slice()) {
             Some(n) => *n += 1,
             None => {
@@ -167,13 +190,14 @@ impl Chunk {
             if row.len() <= field {
                 row.resize_with(field + 1, || None);
             }
-            let st = row[field].get_or_insert_with(FieldStats::default);
+            let st = row[field].get_or_insert_with(|| Found {
+                identified: 0,
+                kinds: [0; Kind::ALL.len()],
+                example: example(sc, event, &group[0]),
+            });
             st.identified += 1;
             for f in group {
-                *st.kinds.entry(f.kind).or_default() += 1;
-            }
-            if st.example.is_none() {
-                st.example = Some(example(sc, event, &group[0]));
+                st.kinds[f.kind as usize] += 1;
             }
         }
     }

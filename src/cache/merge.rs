@@ -4,8 +4,9 @@
 //! of the inventory is added to the export's.
 
 use super::codec::{FxMap, Packed};
-use super::collect::{Chunk, Dict, Row};
+use super::collect::{Chunk, Dict, Found, Row};
 use crate::inventory::{FieldList, FieldStats, Inventory};
+use crate::model::Kind;
 
 /// One chunk on its way to the writer thread, with the cache's id of each of its own.
 pub(super) struct Batch {
@@ -66,15 +67,22 @@ impl Merger {
                 let (Some(st), Some(&field)) = (st, fields.get(field)) else {
                     continue;
                 };
-                let mine = slot(&mut self.found, category, field);
-                match mine {
-                    None => *mine = Some(st),
-                    Some(m) => {
-                        m.identified += st.identified;
-                        for (k, n) in st.kinds {
-                            *m.kinds.entry(k).or_default() += n;
-                        }
-                        // The earlier chunk's example stays: it was seen first.
+                let Found {
+                    identified,
+                    kinds,
+                    example,
+                } = st;
+                let mine = slot(&mut self.found, category, field).get_or_insert_with(|| {
+                    FieldStats {
+                        // The first chunk's example: it was seen first.
+                        example: Some(example),
+                        ..FieldStats::default()
+                    }
+                });
+                mine.identified += identified;
+                for (kind, n) in Kind::ALL.into_iter().zip(kinds) {
+                    if n > 0 {
+                        *mine.kinds.entry(kind).or_default() += n;
                     }
                 }
             }
