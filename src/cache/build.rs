@@ -1,7 +1,8 @@
 //! Building a cache file: one scan of every event (`scanner::scan_parts`), rows made by the
 //! scan workers (`collect`), given the cache's string ids on the caller's thread (`merge`) and
-//! written on a thread of their own, indexes made once after the bulk load, then `meta` last.
-//! The file is private until it is renamed into place.
+//! written on a thread of their own; `ev_id` kept up during the load while ids rise, the other
+//! indexes made once after it, then `meta` last. The file is private until it is renamed into
+//! place.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// Bump when the tables or encodings change: older files are then stale and rebuilt.
 pub const FORMAT: i64 = 2;
 
-/// Tables, filled before any index exists (indexes are built once, after the bulk load).
+/// Tables, filled before any index but `ev_id` exists (the others are built once, after the
+/// bulk load).
 /// `ev` is stored in `(ts, id)` order, the order of every page: a filter on findings alone
 /// walks it front to back (or back to front) reading only these narrow rows, and the build
 /// appends to it, since the scan delivers events in that order.
