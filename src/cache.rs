@@ -10,6 +10,7 @@ mod builder;
 pub mod codec;
 mod collect;
 mod files;
+mod merge;
 mod schema;
 
 use std::fs;

@@ -42,16 +42,43 @@ const CONFIDENCES: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confi
 /// LEB128 varints. About 4 bytes a finding.
 pub fn encode(findings: &[Finding], ids: &[u32], out: &mut Vec<u8>) {
     for (f, &id) in findings.iter().zip(ids) {
+        Packed::new(f, id).encode(out);
+    }
+}
+
+/// One finding as `encode` writes it, before its field has its final dictionary id: the build's
+/// scan workers pack findings with ids of their own, and the writer encodes them once the ids
+/// are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    pub tag: u8,
+    pub field: u32,
+    pub start: u64,
+    pub len: u64,
+}
+
+impl Packed {
+    pub fn new(f: &Finding, field: u32) -> Packed {
         let conf = CONFIDENCES
             .iter()
             .position(|c| *c == f.confidence)
             .unwrap_or(0) as u8;
         let span = f.span.as_ref();
-        out.push((f.kind as u8) | (conf << 5) | if span.is_some() { 0x80 } else { 0 });
-        varint(u64::from(id), out);
-        if let Some(r) = span {
-            varint(r.start as u64, out);
-            varint(r.end.saturating_sub(r.start) as u64, out);
+        Packed {
+            tag: (f.kind as u8) | (conf << 5) | if span.is_some() { 0x80 } else { 0 },
+            field,
+            start: span.map_or(0, |r| r.start as u64),
+            len: span.map_or(0, |r| r.end.saturating_sub(r.start) as u64),
+        }
+    }
+
+    /// Appends the finding as `encode` does.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.push(self.tag);
+        varint(u64::from(self.field), out);
+        if self.tag & 0x80 != 0 {
+            varint(self.start, out);
+            varint(self.len, out);
         }
     }
 }
