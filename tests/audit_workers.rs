@@ -5,11 +5,12 @@
 //! counts are merged across those chunks.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod support;
+
 use std::path::Path;
 
 use telex::batch::audit::{self, AuditOptions, AuditReport};
 use telex::cli::ScanFormat;
-use telex::generate::{GenerateOptions, generate};
 use telex::model::Filter;
 use telex::policy::Policy;
 use telex::store::Store;
@@ -48,13 +49,7 @@ fn run(
 fn output_does_not_depend_on_workers_or_chunks() {
     let dir = tempfile::tempdir().unwrap();
     let indexed = dir.path().join("gen.db");
-    let opts = GenerateOptions {
-        events: 6_000,
-        seed: 11,
-        truth: None,
-        force: false,
-    };
-    generate(&indexed, &opts, &mut |_| {}).unwrap();
+    support::generated(&indexed, 6_000, 11);
     let plain = dir.path().join("plain.db");
     std::fs::copy(&indexed, &plain).unwrap();
     let conn = rusqlite::Connection::open(&plain).unwrap();

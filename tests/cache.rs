@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::Connection;
-use support::cache::{all_events, attached, cache_dir, export, ids};
+use support::cache::{all_events, assert_stored, attached, cache_dir, export, ids};
 use telex::cache::{BuildOptions, Builder, Cache, CacheError, Distrust, Found};
 use telex::inventory::{self, Inventory};
 use telex::model::Kind;
@@ -211,16 +211,7 @@ fn stored_findings_are_the_scan_without_evidence() {
     let store = Store::open(&path).unwrap();
     let cache = dir.open_or_build(&store, BuildOptions::default()).unwrap();
     for (event, findings) in all_events(&store) {
-        let stored = cache.findings(event.summary.id).unwrap().unwrap();
-        let want: Vec<_> = findings
-            .iter()
-            .map(|f| (f.field.clone(), f.kind, f.confidence, f.span.clone()))
-            .collect();
-        let got: Vec<_> = stored
-            .into_iter()
-            .map(|f| (f.field, f.kind, f.confidence, f.span))
-            .collect();
-        assert_eq!(got, want, "event {}", event.summary.id);
+        assert_stored(&cache, event.summary.id, &findings, "fresh build");
     }
     assert_eq!(cache.findings(999).unwrap(), None);
 }

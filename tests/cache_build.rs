@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
-use support::cache::{all_events, cache_dir};
+use support::cache::{all_events, assert_stored, cache_dir};
 use telex::cache::{BuildOptions, Cache};
 use telex::inventory::{self, Inventory};
 use telex::store::Store;
@@ -19,13 +19,7 @@ use telex::store::Store;
 fn exports() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let indexed = dir.path().join("indexed.db");
-    let opts = telex::generate::GenerateOptions {
-        events: 4_500,
-        seed: 5,
-        truth: None,
-        force: false,
-    };
-    telex::generate::generate(&indexed, &opts, &mut |_| {}).unwrap();
+    support::generated(&indexed, 4_500, 5);
     let conn = Connection::open(&indexed).unwrap();
     let deep = format!("{}\"bob@contoso.com\"{}", "[".repeat(130), "]".repeat(130));
     conn.execute_batch(
@@ -161,16 +155,7 @@ fn a_build_in_chunks_matches_a_single_pass_whatever_the_threads() {
         );
         assert_eq!(cache.inventory().unwrap().rows(), inventory.rows(), "{at}");
         for (event, findings) in &events {
-            let stored = cache.findings(event.summary.id).unwrap().unwrap();
-            let want: Vec<_> = findings
-                .iter()
-                .map(|f| (f.field.clone(), f.kind, f.confidence, f.span.clone()))
-                .collect();
-            let got: Vec<_> = stored
-                .into_iter()
-                .map(|f| (f.field, f.kind, f.confidence, f.span))
-                .collect();
-            assert_eq!(got, want, "event {} ({at})", event.summary.id);
+            assert_stored(&cache, event.summary.id, findings, &at);
         }
         assert_eq!(
             column(cache.path(), "PRAGMA integrity_check"),

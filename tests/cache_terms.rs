@@ -161,13 +161,7 @@ fn privacy_terms_without_a_cache_are_a_clear_error() {
 fn generated_pair() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let indexed = dir.path().join("indexed.db");
-    let opts = telex::generate::GenerateOptions {
-        events: 3_000,
-        seed: 11,
-        truth: None,
-        force: false,
-    };
-    telex::generate::generate(&indexed, &opts, &mut |_| {}).unwrap();
+    support::generated(&indexed, 3_000, 11);
     let bare = dir.path().join("bare.db");
     std::fs::copy(&indexed, &bare).unwrap();
     let conn = Connection::open(&bare).unwrap();

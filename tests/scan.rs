@@ -131,13 +131,7 @@ fn summary_is_the_field_inventory() {
 fn output_does_not_depend_on_the_worker_count() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
-    let opts = GenerateOptions {
-        events: 3_000,
-        seed: 3,
-        truth: None,
-        force: false,
-    };
-    generate(&db, &opts, &mut |_| {}).unwrap();
+    support::generated(&db, 3_000, 3);
     let store = Store::open(&db).unwrap();
     let mut outputs = Vec::new();
     for workers in [1, 2, 5] {

@@ -11,8 +11,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use telex::generate::{GenerateOptions, generate};
-
 /// One tmux server of its own (`-L`), so the tests never touch the user's sessions.
 struct Tmux {
     socket: String,
@@ -101,13 +99,7 @@ impl Drop for Tmux {
 
 fn export(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("t.db");
-    let opts = GenerateOptions {
-        events: 2_000,
-        seed: 5,
-        truth: None,
-        force: false,
-    };
-    generate(&path, &opts, &mut |_| {}).unwrap();
+    support::generated(&path, 2_000, 5);
     path
 }
 

@@ -64,3 +64,18 @@ pub fn attached(path: &Path, dir: &CacheDir) -> (Store, Cache) {
     store.attach_cache(cache.path()).unwrap();
     (store, cache)
 }
+
+/// Fails unless the cache holds exactly `findings` (field, kind, confidence, span) for event
+/// `id`; `at` says which build in the message.
+pub fn assert_stored(cache: &Cache, id: i64, findings: &[Finding], at: &str) {
+    let stored = cache.findings(id).unwrap().unwrap();
+    let want: Vec<_> = findings
+        .iter()
+        .map(|f| (f.field.clone(), f.kind, f.confidence, f.span.clone()))
+        .collect();
+    let got: Vec<_> = stored
+        .into_iter()
+        .map(|f| (f.field, f.kind, f.confidence, f.span))
+        .collect();
+    assert_eq!(got, want, "event {id} ({at})");
+}

@@ -23,6 +23,17 @@ pub fn telex_command() -> Command {
     cmd
 }
 
+/// A generated export of `events` events at `path`, deterministic for `seed` (no truth file).
+pub fn generated(path: &Path, events: u64, seed: u64) {
+    let opts = telex::generate::GenerateOptions {
+        events,
+        seed,
+        truth: None,
+        force: false,
+    };
+    telex::generate::generate(path, &opts, &mut |_| {}).unwrap();
+}
+
 /// Writes a SQLite file at `dir/name` from SQL text and returns its path.
 pub fn db_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
     let path = dir.join(name);
