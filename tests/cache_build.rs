@@ -55,20 +55,7 @@ fn exports() -> (tempfile::TempDir, PathBuf, PathBuf) {
     }
     drop(conn);
     let bare = dir.path().join("bare.db");
-    std::fs::copy(&indexed, &bare).unwrap();
-    let conn = Connection::open(&bare).unwrap();
-    let names: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    for name in names {
-        conn.execute_batch(&format!("DROP INDEX \"{name}\""))
-            .unwrap();
-    }
-    drop(conn);
+    support::copy_without_indexes(&indexed, &bare);
     (dir, indexed, bare)
 }
 

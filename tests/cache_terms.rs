@@ -7,7 +7,6 @@ mod support;
 
 use std::path::PathBuf;
 
-use rusqlite::Connection;
 use support::cache::{all_events, attached, cache_dir, export, ids, parse};
 use telex::model::{Class, Filter, Finding, Kind};
 use telex::store::{Anchor, Store, StoreError};
@@ -163,21 +162,7 @@ fn generated_pair() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let indexed = dir.path().join("indexed.db");
     support::generated(&indexed, 3_000, 11);
     let bare = dir.path().join("bare.db");
-    std::fs::copy(&indexed, &bare).unwrap();
-    let conn = Connection::open(&bare).unwrap();
-    let names: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(!names.is_empty());
-    for name in names {
-        conn.execute_batch(&format!("DROP INDEX \"{name}\""))
-            .unwrap();
-    }
-    drop(conn);
+    support::copy_without_indexes(&indexed, &bare);
     (dir, indexed, bare)
 }
 

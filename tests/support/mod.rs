@@ -34,6 +34,24 @@ pub fn generated(path: &Path, events: u64, seed: u64) {
     telex::generate::generate(path, &opts, &mut |_| {}).unwrap();
 }
 
+/// A copy of the export at `from`, written to `to`, with every index dropped.
+pub fn copy_without_indexes(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    let conn = Connection::open(to).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!names.is_empty(), "{} has no index to drop", from.display());
+    for name in names {
+        conn.execute_batch(&format!("DROP INDEX \"{name}\""))
+            .unwrap();
+    }
+}
+
 /// Writes a SQLite file at `dir/name` from SQL text and returns its path.
 pub fn db_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
     let path = dir.join(name);
