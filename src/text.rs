@@ -119,6 +119,58 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The first index from `i` on of a byte that ends a plain run of JSON string text: `"`, `\\`,
+/// a control character, and also any non-ASCII byte when `stop_at_wide`; the length when
+/// there is none. Eight bytes at a time (SWAR): the JSON reader and writer both spend most
+/// of their time on plain runs.
+pub(crate) fn json_plain_run(b: &[u8], mut i: usize, stop_at_wide: bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Flags (high bit of each byte) for the stop bytes of one word; below a real stop the
+    // flags are exact, so the lowest one is the first stop.
+    let flags = |w: u64| {
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        let wide = if stop_at_wide { w } else { 0 };
+        ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w)
+            | wide)
+            & HIGH
+    };
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    while i + 8 <= b.len() {
+        let hit = flags(word(i));
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i >= b.len() {
+        return b.len();
+    }
+    if b.len() < 8 {
+        let plain = |c: u8| c >= 0x20 && c != b'"' && c != b'\\' && !(stop_at_wide && c >= 0x80);
+        while i < b.len() && plain(b[i]) {
+            i += 1;
+        }
+        return i;
+    }
+    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
+    // no stop byte below to borrow from, the lowest flag left is exact.
+    let base = b.len() - 8;
+    let hit = flags(word(base)) & (u64::MAX << (8 * (i - base)));
+    if hit == 0 {
+        b.len()
+    } else {
+        base + (hit.trailing_zeros() / 8) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +251,35 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn json_plain_runs_stop_where_json_text_needs_care() {
+        let cases: [(&str, usize, usize); 7] = [
+            ("plain text, no stops at all", 27, 27),
+            ("ab\"cd", 2, 2),
+            ("ab\\cd", 2, 2),
+            ("abcdefghij\nkl", 10, 10),
+            ("abcdefghijé", 12, 10),
+            ("é", 2, 0),
+            ("abcdefghijklmnopqrstuvwxyz\u{1}", 26, 26),
+        ];
+        for (text, plain, ascii) in cases {
+            let b = text.as_bytes();
+            assert_eq!(json_plain_run(b, 0, false), plain, "{text:?}");
+            assert_eq!(json_plain_run(b, 0, true), ascii, "{text:?}");
+            // From every start, the same answer as a byte-by-byte walk.
+            for from in 0..=b.len() {
+                for wide in [false, true] {
+                    let want = (from..b.len())
+                        .find(|&k| {
+                            let c = b[k];
+                            c < 0x20 || c == b'"' || c == b'\\' || (wide && c >= 0x80)
+                        })
+                        .unwrap_or(b.len());
+                    assert_eq!(json_plain_run(b, from, wide), want, "{text:?} from {from}");
+                }
+            }
+        }
     }
 }

@@ -94,56 +94,10 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) -> bool {
     wide
 }
 
-/// The index of the first byte from `i` on that JSON escapes (`"`, `\`, below 0x20) or that
-/// is not ASCII, or the length. Eight bytes at a time: most strings have none.
-fn plain_prefix(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while i + 8 <= b.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&b[i..i + 8]);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let slash = w ^ (ONES * u64::from(b'\\'));
-        // Zero bytes of `quote`/`slash` and bytes below 0x20; the lowest flag is exact.
-        let hit = ((quote.wrapping_sub(ONES) & !quote)
-            | (slash.wrapping_sub(ONES) & !slash)
-            | (w.wrapping_sub(ONES * 0x20) & !w)
-            | w)
-            & HIGH;
-        if hit != 0 {
-            return i + (hit.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    if i >= b.len() {
-        return b.len();
-    }
-    if b.len() < 8 {
-        while i < b.len() && (0x20..0x80).contains(&b[i]) && b[i] != b'"' && b[i] != b'\\' {
-            i += 1;
-        }
-        return i;
-    }
-    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
-    // no stop byte below to borrow from, the lowest flag left is exact.
-    let base = b.len() - 8;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&b[base..]);
-    let w = u64::from_le_bytes(word);
-    let quote = w ^ (ONES * u64::from(b'"'));
-    let slash = w ^ (ONES * u64::from(b'\\'));
-    let hit = ((quote.wrapping_sub(ONES) & !quote)
-        | (slash.wrapping_sub(ONES) & !slash)
-        | (w.wrapping_sub(ONES * 0x20) & !w)
-        | w)
-        & HIGH
-        & (u64::MAX << (8 * (i - base)));
-    if hit == 0 {
-        b.len()
-    } else {
-        base + (hit.trailing_zeros() / 8) as usize
-    }
+/// The index of the first byte from `i` on that JSON escapes (`"`, `\\`, below 0x20) or that
+/// is not ASCII, or the length.
+fn plain_prefix(b: &[u8], i: usize) -> usize {
+    crate::text::json_plain_run(b, i, true)
 }
 
 /// Makes the JSON line that starts at `start` of `out` terminal-safe (`push_safe_line`) and

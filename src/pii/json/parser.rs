@@ -240,52 +240,8 @@ impl Parser<'_, '_> {
     }
 }
 
-/// The first index from `j` on of a byte that ends a plain run of string: `"`, `\` or a
-/// control character. Eight bytes at a time (SWAR): payload strings are mostly plain.
-fn string_stop(b: &[u8], mut j: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while j + 8 <= b.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&b[j..j + 8]);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let slash = w ^ (ONES * u64::from(b'\\'));
-        // A zero byte of `quote`/`slash`, or a byte below 0x20: the lowest flag is exact.
-        let hit = (quote.wrapping_sub(ONES) & !quote)
-            | (slash.wrapping_sub(ONES) & !slash)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        let hit = hit & HIGH;
-        if hit != 0 {
-            return j + (hit.trailing_zeros() / 8) as usize;
-        }
-        j += 8;
-    }
-    if j >= b.len() {
-        return b.len();
-    }
-    if b.len() < 8 {
-        while j < b.len() && b[j] >= 0x20 && b[j] != b'"' && b[j] != b'\\' {
-            j += 1;
-        }
-        return j;
-    }
-    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
-    // no stop byte below to borrow from, the lowest flag left is exact.
-    let base = b.len() - 8;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&b[base..]);
-    let w = u64::from_le_bytes(word);
-    let quote = w ^ (ONES * u64::from(b'"'));
-    let slash = w ^ (ONES * u64::from(b'\\'));
-    let hit = ((quote.wrapping_sub(ONES) & !quote)
-        | (slash.wrapping_sub(ONES) & !slash)
-        | (w.wrapping_sub(ONES * 0x20) & !w))
-        & HIGH
-        & (u64::MAX << (8 * (j - base)));
-    if hit == 0 {
-        b.len()
-    } else {
-        base + (hit.trailing_zeros() / 8) as usize
-    }
+/// The first index from `j` on of a byte that ends a plain run of string: `"`, `\\` or a
+/// control character (non-ASCII bytes are copied with the run).
+fn string_stop(b: &[u8], j: usize) -> usize {
+    crate::text::json_plain_run(b, j, false)
 }
