@@ -742,51 +742,25 @@ fn refusals_are_one_line_and_leave_nothing_behind() {
             "{err}"
         );
     }
-    let err = g.refused(&[
-        "--out",
-        g.out("k.jsonl").to_str().unwrap(),
-        "--redact",
-        "mask",
-        "--key",
-        KEY1,
-    ]);
-    assert!(err.contains("--redact hash only"), "{err}");
-    let err = g.refused(&[
-        "--out",
-        g.out("k.jsonl").to_str().unwrap(),
-        "--redact",
-        "hash",
-        "--key",
-        "abc",
-    ]);
-    assert!(err.contains("--key"), "{err}");
-    let key_is_out = g.out("k.jsonl");
-    let err = g.refused(&[
-        "--out",
-        key_is_out.to_str().unwrap(),
-        "--redact",
-        "hash",
-        "--key-file",
-        key_is_out.to_str().unwrap(),
-    ]);
-    assert!(err.contains("the key must go elsewhere"), "{err}");
-    let err = g.refused(&[
-        "--out",
-        g.out("k.jsonl").to_str().unwrap(),
-        "--redact",
-        "mask",
-        "--sample",
-        "0",
-    ]);
-    assert!(err.contains("at least 1"), "{err}");
-    let err = g.refused(&[
-        "--out",
-        g.out("k.jsonl").to_str().unwrap(),
-        "--redact",
-        "mask",
-        "since:yesterday",
-    ]);
-    assert!(err.contains("filter"), "{err}");
+    // Options that cannot go together, or values out of range: after `--out k.jsonl`.
+    let k = g.out("k.jsonl");
+    let k = k.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--redact", "mask", "--key", KEY1], "--redact hash only"),
+        (&["--redact", "hash", "--key", "abc"], "--key"),
+        (
+            &["--redact", "hash", "--key-file", k],
+            "the key must go elsewhere",
+        ),
+        (&["--redact", "mask", "--sample", "0"], "at least 1"),
+        (&["--redact", "mask", "since:yesterday"], "filter"),
+    ];
+    for (args, says) in cases {
+        let mut all = vec!["--out", k];
+        all.extend(args);
+        let err = g.refused(&all);
+        assert!(err.contains(says), "{all:?}: {err}");
+    }
 
     // Nothing but the two samples written above is in the output directory.
     let mut names: Vec<String> = std::fs::read_dir(g.out.path())
