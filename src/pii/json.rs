@@ -269,8 +269,12 @@ mod tests {
         if !doc.parse(src, "payload", scalars) {
             return None;
         }
-        let list = doc
-            .leaves
+        Some((listing(&doc, src), doc.duplicate_keys))
+    }
+
+    /// Each leaf as (pointer, key, string value).
+    fn listing(doc: &Doc, src: &str) -> Vec<(String, String, Option<String>)> {
+        doc.leaves
             .iter()
             .map(|l| {
                 (
@@ -279,8 +283,7 @@ mod tests {
                     l.value.map(|v| doc.str(src, v).to_string()),
                 )
             })
-            .collect();
-        Some((list, doc.duplicate_keys))
+            .collect()
     }
 
     fn both(src: &str) -> Listing {
@@ -291,18 +294,7 @@ mod tests {
         let slow = match super::super::tree::parse(src) {
             Some(tree @ (Json::Obj(_) | Json::Arr(_))) => {
                 doc.walk(&tree, Str::EMPTY, true);
-                let list = doc
-                    .leaves
-                    .iter()
-                    .map(|l| {
-                        (
-                            doc.path(l).to_string(),
-                            doc.str(src, l.key).to_string(),
-                            l.value.map(|v| doc.str(src, v).to_string()),
-                        )
-                    })
-                    .collect();
-                Some((list, doc.duplicate_keys))
+                Some((listing(&doc, src), doc.duplicate_keys))
             }
             _ => None,
         };
