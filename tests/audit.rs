@@ -8,7 +8,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Output;
+use std::process::Command;
 
 use serde_json::Value;
 use telex::generate::{GenerateOptions, generate};
@@ -17,25 +17,20 @@ use telex::policy::Policy;
 const REVIEW: &str = include_str!("fixtures/review-policy.toml");
 
 /// Runs telex in `dir`, so reports name the export by its relative path.
-fn telex_in(dir: &Path, args: &[&str]) -> Output {
-    support::telex_command()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
+fn telex_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = support::telex_command();
+    cmd.current_dir(dir).args(args);
+    cmd
 }
 
 /// Runs a command that must end with `code` and leave the export untouched; returns stdout.
 fn run(dir: &Path, export: &Path, args: &[&str], code: i32) -> String {
-    let o = support::assert_untouched(export, || telex_in(dir, args));
-    let err = String::from_utf8(o.stderr.clone()).unwrap();
-    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
-    String::from_utf8(o.stdout).unwrap()
+    support::stdout_of(telex_in(dir, args), export, code)
 }
 
 /// A command that must fail with exit 2 and one line on stderr; returns that line.
 fn fails(dir: &Path, export: &Path, args: &[&str]) -> String {
-    let o = support::assert_untouched(export, || telex_in(dir, args));
+    let o = support::assert_untouched(export, || telex_in(dir, args).output().unwrap());
     assert_eq!(o.status.code(), Some(2), "{args:?}");
     assert!(o.stdout.is_empty(), "{args:?}");
     let err = String::from_utf8(o.stderr).unwrap();

@@ -22,10 +22,9 @@ fn telex(args: &[&str]) -> Output {
 
 /// Runs a scan that must end with `code` and leave the export untouched; returns stdout.
 fn run(path: &Path, args: &[&str], code: i32) -> String {
-    let o = support::assert_untouched(path, || telex(args));
-    let err = String::from_utf8(o.stderr.clone()).unwrap();
-    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
-    String::from_utf8(o.stdout).unwrap()
+    let mut cmd = support::telex_command();
+    cmd.args(args);
+    support::stdout_of(cmd, path, code)
 }
 
 #[test]

@@ -23,6 +23,14 @@ pub fn telex_command() -> Command {
     cmd
 }
 
+/// Runs `cmd`, which must end with exit `code` and leave `export` untouched; returns stdout.
+pub fn stdout_of(mut cmd: Command, export: &Path, code: i32) -> String {
+    let o = assert_untouched(export, || cmd.output().unwrap());
+    let err = String::from_utf8(o.stderr.clone()).unwrap();
+    assert_eq!(o.status.code(), Some(code), "{cmd:?}: {err}");
+    String::from_utf8(o.stdout).unwrap()
+}
+
 /// A generated export of `events` events at `path`, deterministic for `seed` (no truth file).
 pub fn generated(path: &Path, events: u64, seed: u64) {
     let opts = telex::generate::GenerateOptions {
