@@ -69,6 +69,14 @@ impl Tmux {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
+    /// The screen once the first page of every event is drawn: the count and the table's
+    /// header (the count can arrive before the page).
+    fn wait_for_all_events(&self) -> String {
+        self.wait_until("every event listed", |screen| {
+            screen.contains("2,000 of 2,000 events") && screen.contains("time (UTC)")
+        })
+    }
+
     /// The screen once it shows `text`.
     fn wait_for(&self, text: &str) -> String {
         self.wait_until(text, |screen| screen.contains(text))
@@ -111,7 +119,7 @@ fn the_explorer_filters_and_gives_the_terminal_back() {
     let Some(tmux) = Tmux::start("filter", &path, &dir.path().join("cache")) else {
         return;
     };
-    let first = tmux.wait_for("2,000 of 2,000 events");
+    let first = tmux.wait_for_all_events();
     assert!(
         first.contains("categories") && first.contains("time (UTC)"),
         "{first}"
@@ -121,19 +129,16 @@ fn the_explorer_filters_and_gives_the_terminal_back() {
     tmux.keys(&["/"]);
     tmux.keys(&["-l", "category:error has:secret"]);
     tmux.keys(&["Enter"]);
-    // Applied: the bar shows the filter and the status line a narrower count.
+    // Applied: the bar shows the filter, the status line a settled count (not `counting…`),
+    // and the rows are loaded.
     let filtered = tmux.wait_until("the filtered count", |screen| {
         let status = screen.lines().last().unwrap_or_default();
         screen.contains("filter › category:error has:secret")
-            && status.contains(" of 2,000 events")
-            && !status.starts_with(" 2,000 of")
+            && shown_count(status).is_some_and(|n| n < 2_000)
+            && !screen.contains("loading")
     });
     let status = filtered.lines().last().unwrap_or_default().to_string();
-    let shown: u64 = status
-        .split(" of ")
-        .next()
-        .and_then(|n| n.trim().replace(',', "").parse().ok())
-        .unwrap_or_else(|| panic!("no count in the status line: {status:?}"));
+    let shown = shown_count(&status).unwrap();
     assert!(shown > 0 && shown < 2_000, "{status}");
     // Every row left is an error row carrying a secret (`S`), and breaks the default policy.
     // Table rows sit between the events pane's heavy borders; the detail pane's are light.
@@ -163,14 +168,20 @@ fn a_resize_below_the_minimum_says_so_and_recovers() {
     let Some(tmux) = Tmux::start("resize", &path, &dir.path().join("cache")) else {
         return;
     };
-    tmux.wait_for("2,000 of 2,000 events");
+    tmux.wait_for_all_events();
     tmux.run(&["resize-window", "-t", "t", "-x", "50", "-y", "10"])
         .unwrap();
     tmux.wait_for("terminal too small");
     tmux.run(&["resize-window", "-t", "t", "-x", "100", "-y", "30"])
         .unwrap();
-    let back = tmux.wait_for("2,000 of 2,000 events");
+    let back = tmux.wait_for_all_events();
     assert!(!back.contains("too small"), "{back}");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0");
+}
+
+/// The `N` of a status line that starts `N of M events`, once it is a number.
+fn shown_count(status: &str) -> Option<u64> {
+    let (n, _) = status.split_once(" of ")?;
+    n.trim().replace(',', "").parse().ok()
 }
