@@ -877,9 +877,19 @@ fn a_scanners_memory_never_changes_findings() {
     ];
     let mut events = Vec::new();
     for category in ["census", "support", "error"] {
-        for tenant in [None, Some(guid), Some("T-CONTOSO")] {
-            for p in &payloads {
-                events.push(event(category, tenant, Some("S-1"), Some(guid), p));
+        // A tenant equal to the user column makes that user value a tenant id there.
+        for tenant in [
+            None,
+            Some(guid),
+            Some("T-CONTOSO"),
+            Some("amos@contoso.com"),
+        ] {
+            // A hashed id, a cleartext email (compared with the record's other columns) and
+            // a login: the identity columns' own memory must keep each apart.
+            for user in [guid, "amos@contoso.com", "amos"] {
+                for p in &payloads {
+                    events.push(event(category, tenant, Some("S-1"), Some(user), p));
+                }
             }
         }
     }

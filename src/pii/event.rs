@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
 use super::json::Doc;
-use super::memo::Memo;
+use super::memo::{COLUMNS, Memo};
 use super::structured::linked_column;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
@@ -128,17 +128,20 @@ impl EventScanner {
         }
         // The identity columns last, in the order their names sort: `finish` sorts by field,
         // and no other finding has these fields, so this order only spares the sort work.
-        let columns = [
+        let columns: [_; COLUMNS] = [
             ("session_id", s.session_id.as_deref()),
             ("tenant_id", s.tenant_id.as_deref()),
             ("user_id", s.user_id.as_deref()),
         ];
-        for (name, value) in columns {
-            if let Some(v) = value {
-                // Not remembered: their values repeat less, and they are quick to classify.
-                let i = memo.name_index(name);
-                scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
+        for (c, (name, value)) in columns.into_iter().enumerate() {
+            let Some(v) = value else { continue };
+            if memo.column_replay(c, v, name, out, spare) {
+                continue;
             }
+            let i = memo.name_index(name);
+            let first = out.len();
+            let reads = scan_hinted(name, memo.name(i), Some(name), v, &ctx, out, spare);
+            memo.column_remember(c, v, reads, &out[first..]);
         }
         finish(out);
     }

@@ -32,6 +32,24 @@ pub(crate) struct Memo {
     /// Hashes of values seen once (direct-mapped): a value is remembered the second time it
     /// is scanned, so ids seen only once never fill the memo.
     seen: Box<[u64]>,
+    /// The findings of recent values of each identity column (`Memo::column_replay`).
+    columns: [Box<[Option<ColumnOutcome>]>; COLUMNS],
+}
+
+/// Identity columns with remembered values (tenant, session, user).
+pub(crate) const COLUMNS: usize = 3;
+/// Remembered values per identity column (direct-mapped). A scan chunk of 2,048 records holds
+/// a few hundred sessions and users, each seen in a handful of records.
+const COLUMN_SLOTS: usize = 1 << 10;
+
+/// One identity-column value and its findings, with empty fields. Unlike `Outcome`, not
+/// keyed by category: only outcomes that read nothing of the record are kept, and those come
+/// from the column rules of `structured::classify`, which look at the value alone.
+#[derive(Debug)]
+struct ColumnOutcome {
+    hash: u64,
+    value: String,
+    found: Vec<Finding>,
 }
 
 const SEEN_SLOTS: usize = 1 << 13;
@@ -46,6 +64,9 @@ impl Default for Memo {
             values: 0,
             categories: Vec::new(),
             seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
+            columns: std::array::from_fn(|_| {
+                std::iter::repeat_with(|| None).take(COLUMN_SLOTS).collect()
+            }),
         }
     }
 }
@@ -130,25 +151,49 @@ impl Memo {
         {
             return false;
         }
-        for t in &o.found {
-            let f = match spare.pop() {
-                Some(mut f) => {
-                    f.field.clear();
-                    f.field.push_str(field);
-                    f.kind = t.kind;
-                    f.confidence = t.confidence;
-                    f.span.clone_from(&t.span);
-                    f.evidence.clone_from(&t.evidence);
-                    f
-                }
-                None => Finding {
-                    field: field.to_string(),
-                    ..t.clone()
-                },
-            };
-            out.push(f);
-        }
+        copy_found(&o.found, field, out, spare);
         true
+    }
+
+    /// `replay` for the value of identity column `c` (below `COLUMNS`), named `field`.
+    pub fn column_replay(
+        &self,
+        c: usize,
+        value: &str,
+        field: &str,
+        out: &mut Vec<Finding>,
+        spare: &mut Vec<Finding>,
+    ) -> bool {
+        let hash = value_hash(value);
+        match &self.columns[c][hash as usize & (COLUMN_SLOTS - 1)] {
+            Some(o) if o.hash == hash && o.value == value => {
+                copy_found(&o.found, field, out, spare);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `remember` for the value of identity column `c`: kept only when its findings read
+    /// nothing of the rest of the record (a cleartext login compared with the other columns
+    /// is not).
+    pub fn column_remember(&mut self, c: usize, value: &str, reads: Reads, found: &[Finding]) {
+        if value.len() > VALUE_MAX || reads != Reads::default() {
+            return;
+        }
+        let hash = value_hash(value);
+        let slot = &mut self.columns[c][hash as usize & (COLUMN_SLOTS - 1)];
+        // The slot's buffers are reused: a miss here is as common as a hit.
+        let kept = slot.get_or_insert_with(|| ColumnOutcome {
+            hash,
+            value: String::new(),
+            found: Vec::new(),
+        });
+        kept.hash = hash;
+        kept.value.clear();
+        kept.value.push_str(value);
+        kept.found.clear();
+        kept.found.extend(found.iter().map(template));
     }
 
     /// Remembers `found`, the findings just made for `value` under field name `i` in a record
@@ -182,16 +227,7 @@ impl Memo {
             self.names.iter_mut().for_each(|e| e.values.clear());
             self.values = 0;
         }
-        let found = found
-            .iter()
-            .map(|f| Finding {
-                field: String::new(),
-                kind: f.kind,
-                confidence: f.confidence,
-                span: f.span.clone(),
-                evidence: f.evidence.clone(),
-            })
-            .collect();
+        let found = found.iter().map(template).collect();
         let outcome = Outcome {
             category,
             reads,
@@ -200,5 +236,44 @@ impl Memo {
         if self.names[i].values.insert(value.into(), outcome).is_none() {
             self.values += 1;
         }
+    }
+}
+
+fn value_hash(value: &str) -> u64 {
+    let mut h = WordHash::default();
+    h.write(value.as_bytes());
+    h.finish()
+}
+
+/// A finding as remembered: everything but its field, which each record names anew.
+fn template(f: &Finding) -> Finding {
+    Finding {
+        field: String::new(),
+        kind: f.kind,
+        confidence: f.confidence,
+        span: f.span.clone(),
+        evidence: f.evidence.clone(),
+    }
+}
+
+/// Appends remembered findings to `out` as findings of `field`, reusing findings from `spare`.
+fn copy_found(found: &[Finding], field: &str, out: &mut Vec<Finding>, spare: &mut Vec<Finding>) {
+    for t in found {
+        let f = match spare.pop() {
+            Some(mut f) => {
+                f.field.clear();
+                f.field.push_str(field);
+                f.kind = t.kind;
+                f.confidence = t.confidence;
+                f.span.clone_from(&t.span);
+                f.evidence.clone_from(&t.evidence);
+                f
+            }
+            None => Finding {
+                field: field.to_string(),
+                ..t.clone()
+            },
+        };
+        out.push(f);
     }
 }
