@@ -38,7 +38,7 @@ pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
 /// change any finding: caches built by another version are then rebuilt, not trusted.
-pub const ENGINE_VERSION: u32 = 1;
+pub const ENGINE_VERSION: u32 = 2;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails
@@ -70,6 +70,7 @@ pub(crate) struct Profile {
     pub slash: bool,
     pub underscores: bool,
     pub plus: bool,
+    pub equals: bool,
 }
 
 impl Profile {
@@ -92,6 +93,7 @@ impl Profile {
                 b'/' | b'\\' => p.slash = true,
                 b'_' => p.underscores = true,
                 b'+' => p.plus = true,
+                b'=' => p.equals = true,
                 _ => {}
             }
         }

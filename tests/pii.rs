@@ -1,5 +1,5 @@
 //! Detection engine contract: positives per kind, traps, links, masking, ordering, and
-//! precision/recall on the adversarial corpus.
+//! precision/recall on the adversarial and foreign-shapes corpora.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -271,6 +271,14 @@ const POSITIVES: &[Positive] = &[
         Some(12..18),
         Confidence::High,
     ),
+    (
+        "error",
+        r#"{"Conn":"Server=db1;User Id=sa;Password=P@ss;w0rd"}"#,
+        "payload/Conn",
+        Kind::SecretToken,
+        Some(31..35),
+        Confidence::High,
+    ),
 ];
 
 #[test]
@@ -385,6 +393,26 @@ const TRAPS: &[(&str, &str, &str)] = &[
         r#"{"IMSent":"12","MeetingJoinAttempts":"3","CallMinutes":"45"}"#,
     ),
     ("hresult", "error", r#"{"ErrorCode":"0x80070005"}"#),
+    (
+        "working directory in an environment dump",
+        "error",
+        r#"{"env":"PWD=/srv/app SHLVL=1"}"#,
+    ),
+    (
+        "password policy setting",
+        "error",
+        r#"{"Message":"PasswordPolicy=Strong; MinLength=12"}"#,
+    ),
+    (
+        "a bare id under an unhinted parent",
+        "error",
+        r#"{"operation":{"id":"4bf92f3577b34da6a3ce929d0e0e4736"}}"#,
+    ),
+    (
+        "an OS name",
+        "census",
+        r#"{"os":{"name":"Windows Server"}}"#,
+    ),
     (
         "time and namespaces",
         "error",
@@ -683,92 +711,117 @@ fn masks_keep_shape_and_never_reveal() {
     );
 }
 
-#[test]
-fn adversarial_corpus_precision_and_recall_per_kind() {
-    let text = include_str!("corpus/adversarial.jsonl");
-    let mut tp: BTreeMap<Kind, u32> = BTreeMap::new();
-    let mut fp: BTreeMap<Kind, u32> = BTreeMap::new();
-    let mut fneg: BTreeMap<Kind, u32> = BTreeMap::new();
-    let mut errors = vec![];
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let v: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
-        let payload = match &v["payload"] {
-            serde_json::Value::String(p) => p.clone(),
-            other => other.to_string(),
-        };
-        let e = event(
-            s("category").unwrap_or("error"),
-            s("tenant_id"),
-            s("session_id"),
-            s("user_id"),
-            &payload,
-        );
-        let expected: BTreeSet<(String, Kind)> = v["expect"]
-            .as_array()
-            .expect("expect")
-            .iter()
-            .map(|p| {
-                (
-                    p[0].as_str().expect("field").to_string(),
-                    Kind::parse(p[1].as_str().expect("kind")).expect("kind name"),
-                )
-            })
-            .collect();
-        let got: BTreeSet<(String, Kind)> = pii::scan_event(&e)
-            .into_iter()
-            .map(|f| (f.field, f.kind))
-            .collect();
-        for g in &got {
-            if expected.contains(g) {
-                *tp.entry(g.1).or_default() += 1;
-            } else {
-                *fp.entry(g.1).or_default() += 1;
-                errors.push(format!("line {}: unexpected {} at {}", i + 1, g.1, g.0));
+/// Precision and recall of the engine on a hand-labelled corpus (one JSON record per line:
+/// `category`, optional id columns, `payload`, `expect` as `[field, kind]` pairs, and an
+/// optional `shape` naming where the record comes from).
+struct Scores {
+    /// Per kind: true positives, false positives, false negatives.
+    kinds: BTreeMap<Kind, [u32; 3]>,
+    /// Every miss and every unexpected finding, by line.
+    errors: Vec<String>,
+}
+
+impl Scores {
+    fn of(corpus: &str) -> Scores {
+        let mut kinds: BTreeMap<Kind, [u32; 3]> = BTreeMap::new();
+        let mut errors = vec![];
+        for (i, line) in corpus
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str());
+            let payload = match &v["payload"] {
+                serde_json::Value::String(p) => p.clone(),
+                other => other.to_string(),
+            };
+            let e = event(
+                s("category").unwrap_or("error"),
+                s("tenant_id"),
+                s("session_id"),
+                s("user_id"),
+                &payload,
+            );
+            let expected: BTreeSet<(String, Kind)> = v["expect"]
+                .as_array()
+                .expect("expect")
+                .iter()
+                .map(|p| {
+                    (
+                        p[0].as_str().expect("field").to_string(),
+                        Kind::parse(p[1].as_str().expect("kind")).expect("kind name"),
+                    )
+                })
+                .collect();
+            let got: BTreeSet<(String, Kind)> = pii::scan_event(&e)
+                .into_iter()
+                .map(|f| (f.field, f.kind))
+                .collect();
+            for g in &got {
+                let hit = expected.contains(g);
+                kinds.entry(g.1).or_default()[usize::from(!hit)] += 1;
+                if !hit {
+                    errors.push(format!("line {}: unexpected {} at {}", i + 1, g.1, g.0));
+                }
+            }
+            for x in expected.difference(&got) {
+                kinds.entry(x.1).or_default()[2] += 1;
+                errors.push(format!("line {}: missed {} at {}", i + 1, x.1, x.0));
             }
         }
-        for x in expected.difference(&got) {
-            *fneg.entry(x.1).or_default() += 1;
-            errors.push(format!("line {}: missed {} at {}", i + 1, x.1, x.0));
-        }
+        Scores { kinds, errors }
     }
-    let mut report = String::new();
-    let mut failing = false;
-    for kind in Kind::ALL {
-        let (t, f, n) = (
-            tp.get(&kind).copied().unwrap_or(0),
-            fp.get(&kind).copied().unwrap_or(0),
-            fneg.get(&kind).copied().unwrap_or(0),
-        );
-        if t + f + n == 0 {
-            continue;
-        }
-        let p = if t + f == 0 {
+
+    fn ratio(hits: u32, of: u32) -> f64 {
+        if of == 0 {
             1.0
         } else {
-            f64::from(t) / f64::from(t + f)
-        };
-        let r = if t + n == 0 {
-            1.0
-        } else {
-            f64::from(t) / f64::from(t + n)
-        };
-        failing |= p < 0.95 || r < 0.95;
-        report.push_str(&format!(
-            "{kind:16} tp {t:3} fp {f:3} fn {n:3}  P {p:.2} R {r:.2}\n"
-        ));
+            f64::from(hits) / f64::from(of)
+        }
     }
+
+    /// Precision and recall of one kind.
+    fn kind(&self, kind: Kind) -> (f64, f64) {
+        let [t, f, n] = self.kinds.get(&kind).copied().unwrap_or_default();
+        (Scores::ratio(t, t + f), Scores::ratio(t, t + n))
+    }
+
+    /// Micro precision, recall and F1 over every kind.
+    fn micro(&self) -> (f64, f64, f64) {
+        let [t, f, n] = self
+            .kinds
+            .values()
+            .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
+        let (p, r) = (Scores::ratio(t, t + f), Scores::ratio(t, t + n));
+        (p, r, 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE))
+    }
+
+    fn report(&self) -> String {
+        let mut out = String::new();
+        for (kind, [t, f, n]) in &self.kinds {
+            let (p, r) = self.kind(*kind);
+            out.push_str(&format!(
+                "{kind:16} tp {t:3} fp {f:3} fn {n:3}  P {p:.2} R {r:.2}\n"
+            ));
+        }
+        let (p, r, f1) = self.micro();
+        out.push_str(&format!("micro: P {p:.3} R {r:.3} F1 {f1:.3}\n"));
+        out.push_str(&self.errors.join("\n"));
+        out
+    }
+}
+
+#[test]
+fn adversarial_corpus_precision_and_recall_per_kind() {
+    let scores = Scores::of(include_str!("corpus/adversarial.jsonl"));
+    let report = scores.report();
     println!("{report}");
-    assert!(
-        !failing,
-        "precision/recall below 0.95:\n{report}\n{}",
-        errors.join("\n")
-    );
+    for kind in scores.kinds.keys() {
+        let (p, r) = scores.kind(*kind);
+        assert!(p >= 0.95 && r >= 0.95, "{kind} below 0.95:\n{report}");
+    }
 }
 
 #[test]
@@ -917,4 +970,74 @@ fn a_scanners_memory_never_changes_findings() {
             assert_eq!(out, fresh[i], "round {round}, event {i}: {:?}", events[i]);
         }
     }
+}
+
+/// Export shapes the generator never writes (Sentry, Application Insights, Segment,
+/// OpenTelemetry, Mixpanel, Amplitude), labelled by hand before the engine saw them: a
+/// held-out check that the detectors are not fitted to the generator's own payloads.
+#[test]
+fn foreign_export_shapes_precision_and_recall() {
+    let scores = Scores::of(include_str!("corpus/foreign-shapes.jsonl"));
+    let report = scores.report();
+    println!("{report}");
+    let (p, r, _) = scores.micro();
+    assert!(p >= 0.95 && r >= 0.9, "{report}");
+}
+
+/// Nested exports name a value by its parent's key (`user.id`, `context.device.id`,
+/// `traits.company.name`): the bare `id` or `name` below takes the parent's hints.
+#[test]
+fn generic_keys_take_their_parents_hints() {
+    let found = scan(
+        "usage",
+        r#"{"context":{"device":{"id":"B5372DB0-C21E-11E4-8DFC-AA07A5B093DB","name":"kiosk-7"},"session":{"id":"Qm7tR4vZ"}},"traits":{"name":"Peter Gibbons","company":{"name":"Initech"}},"user":{"id":"a81bc81b-dead-4e5d-abff-90865d1e13b1","name":"Jane Doe"}}"#,
+    );
+    let at = |field: &str| kinds_at(&found, field);
+    assert_eq!(at("payload/context/device/id"), [Kind::DeviceId]);
+    assert_eq!(at("payload/context/session/id"), [Kind::SessionId]);
+    assert_eq!(at("payload/traits/name"), [Kind::PersonName]);
+    assert_eq!(at("payload/traits/company/name"), [Kind::OrgName]);
+    assert_eq!(at("payload/user/id"), [Kind::HashedId]);
+    // Under a person's key, `name` is still that person's name.
+    assert_eq!(at("payload/user/name"), [Kind::PersonName]);
+    assert_eq!(at("payload/context/device/name"), []);
+    let device = found
+        .iter()
+        .find(|f| f.field == "payload/context/device/id")
+        .unwrap();
+    assert!(
+        device.evidence.iter().any(|e| e == "field name device,id"),
+        "{device:?}"
+    );
+}
+
+#[test]
+fn advertising_anonymous_and_remote_address_keys_hint() {
+    let found = scan(
+        "usage",
+        r#"{"idfa":"AEBE52E7-03EE-455A-B3C4-E57283966239","advertisingId":"7A3CBEA0-BDF5-11E4-8DFC-AA07A5B093DB","anonymousId":"507f191e810c19729de860ea","REMOTE_ADDR":"2001:db8::1f"}"#,
+    );
+    let at = |field: &str| kinds_at(&found, field);
+    assert_eq!(at("payload/idfa"), [Kind::DeviceId]);
+    assert_eq!(at("payload/advertisingId"), [Kind::DeviceId]);
+    assert_eq!(at("payload/anonymousId"), [Kind::HashedId]);
+    assert_eq!(at("payload/REMOTE_ADDR"), [Kind::IpAddress]);
+}
+
+/// A name learnt with its title (`Dr. Aisha Okafor`) is found where the text leaves it out.
+#[test]
+fn learnt_names_are_found_without_their_title() {
+    let found = scan(
+        "support",
+        r#"{"displayName":"Dr. Aisha Okafor","transcript":"Aisha Okafor: it fails again"}"#,
+    );
+    let f = found
+        .iter()
+        .find(|f| f.field == "payload/transcript")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!((f.kind, f.span.clone()), (Kind::PersonName, Some(0..12)));
+    assert!(
+        f.evidence.iter().any(|e| e.contains("payload/displayName")),
+        "{f:?}"
+    );
 }

@@ -31,6 +31,12 @@ static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// `Password=…` in connection strings and query strings (ADO.NET, ODBC, `?pwd=`): the value,
+/// up to the next `;`, `&`, quote or space, is the secret (group 2; group 1 is the key).
+static PASSWORD_SETTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(password|passwd|pwd)\s*=\s*([^;&\s"']+)"#).expect("static regex")
+});
+
 fn is_token_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
 }
@@ -112,6 +118,19 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
                 .collect();
             let ev = ev![format!("pattern: API key prefix {prefix}").into()];
             sink.push(Kind::SecretToken, Confidence::High, m.range(), ev);
+        }
+    }
+    if p.equals {
+        for c in PASSWORD_SETTING.captures_iter(text) {
+            let (Some(key), Some(value)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // `PWD=/home/alice` in an environment dump is the working directory.
+            let directory = value.as_str().starts_with(['/', '~']);
+            if !(key.as_str().eq_ignore_ascii_case("pwd") && directory) {
+                let ev = ev!["pattern: password setting".into()];
+                sink.push(Kind::SecretToken, Confidence::High, value.range(), ev);
+            }
         }
     }
 }

@@ -86,7 +86,8 @@ impl EventScanner {
                 }
                 let v = doc.str(src, value);
                 if h.person_name() && names::fit_whole(v).is_some() && v.contains(' ') {
-                    ctx.names.push((v, doc.path(leaf).to_string()));
+                    ctx.names
+                        .push((names::without_title(v), doc.path(leaf).to_string()));
                 } else if h.has(Hints::EMAIL) && v.contains('@') && !v.contains(' ') {
                     ctx.emails.push((v, doc.path(leaf).to_string()));
                 }

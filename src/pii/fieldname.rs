@@ -164,9 +164,15 @@ fn token_hint(tok: &str) -> Hints {
         b"ms" => Hints::MS,
         b"tenant" | b"tid" => Hints::TENANT,
         b"session" => Hints::SESSION,
-        b"device" | b"machine" | b"sqm" | b"hardware" | b"hw" | b"installation" => Hints::DEVICE,
-        b"hash" | b"hashed" | b"sha1" | b"sha256" | b"md5" | b"digest" => Hints::HASH,
-        b"ip" | b"ipv4" | b"ipv6" | b"ipaddress" | b"forwarded" => Hints::IP,
+        b"device" | b"machine" | b"sqm" | b"hardware" | b"hw" | b"installation"
+        | b"advertising" => Hints::DEVICE,
+        // Mobile advertising ids (Apple's IDFA and IDFV, Google's GAID): one per device.
+        b"idfa" | b"idfv" | b"gaid" | b"adid" => Hints::DEVICE.with(Hints::ID),
+        // An anonymous id is a pseudonym for one user (Segment's `anonymousId`).
+        b"hash" | b"hashed" | b"sha1" | b"sha256" | b"md5" | b"digest" | b"anon" | b"anonymous" => {
+            Hints::HASH
+        }
+        b"ip" | b"ipv4" | b"ipv6" | b"ipaddress" | b"forwarded" | b"addr" => Hints::IP,
         b"mac" => Hints::MAC,
         b"phone" | b"mobile" | b"tel" | b"telephone" | b"cell" | b"fax" | b"msisdn" => Hints::PHONE,
         b"geo" | b"lat" | b"lon" | b"lng" | b"latitude" | b"longitude" | b"location"

@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use super::fieldname::Hints;
 use super::tree::Json;
 use parser::Parser;
 
@@ -56,7 +57,8 @@ impl Seg {
 }
 
 /// One leaf: its pointer (a range of `Doc::paths`), the key that names it (an array element is
-/// named by its array's key), and its string value (`None` for numbers and booleans).
+/// named by its array's key; a generic key by its parent too, see `Doc::hint_name`), and its
+/// string value (`None` for numbers and booleans).
 #[derive(Debug, Clone)]
 pub(crate) struct Leaf {
     pub path: Range<usize>,
@@ -170,7 +172,8 @@ impl Doc {
                     let len = self.path.len();
                     self.path.push('/');
                     push_escaped(&mut self.path, &self.text[k.start..k.end]);
-                    self.walk(child, k, scalars);
+                    let name = self.hint_name(key, k, "");
+                    self.walk(child, name, scalars);
                     self.path.truncate(len);
                 }
                 self.keys.truncate(first);
@@ -184,6 +187,46 @@ impl Doc {
                     self.path.truncate(len);
                 }
             }
+        }
+    }
+
+    /// The name that key `k` of an object named `parent` gives its value's hints. Nested
+    /// exports (Sentry's `user.id`, Segment's `context.device.id` and `traits.company.name`,
+    /// Application Insights' `context.session.id`) put what a value is in the parent's key and
+    /// leave a bare `id` or `name` below it: those are named `device.id`, `company.name`. A
+    /// `name` under a person's key (`user`, `author`) stays a bare `name`, a person's name.
+    fn hint_name(&mut self, parent: Str, k: Str, src: &str) -> Str {
+        // Most keys are not `id` or `name`: told by their length before their text.
+        if parent.start == parent.end || !matches!(k.end - k.start, 2 | 4) {
+            return k;
+        }
+        let key = self.str(src, k);
+        if !(key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("name")) {
+            return k;
+        }
+        let of = self.str(src, parent);
+        let hints = super::fieldname::hints(of);
+        let personal = hints.any(Hints::USER) || hints.any(Hints::PERSON);
+        if hints.is_empty() || personal && key.eq_ignore_ascii_case("name") {
+            return k;
+        }
+        let start = self.text.len();
+        self.push_text(parent, src);
+        self.text.push('.');
+        self.push_text(k, src);
+        Str {
+            start,
+            end: self.text.len(),
+            owned: true,
+        }
+    }
+
+    /// Appends `s` to `text` (where it may already live: copied through its range).
+    fn push_text(&mut self, s: Str, src: &str) {
+        if s.owned {
+            self.text.extend_from_within(s.start..s.end);
+        } else {
+            self.text.push_str(&src[s.start..s.end]);
         }
     }
 
@@ -321,6 +364,26 @@ mod tests {
         assert_eq!(got, want);
         let (strings, _) = leaves(r#"{"a":"x","n":5}"#, false).expect("json");
         assert_eq!(strings.len(), 1);
+    }
+
+    #[test]
+    fn generic_keys_are_named_with_a_hinted_parent() {
+        let src = r#"{"user":{"id":"u","name":"n"},"device":{"id":"d","name":"m"},"traits":{"name":"t"},"items":[{"id":"i"}],"session":[{"id":"e"}],"a\/b":{"Id":"x"}}"#;
+        let (l, _) = both(src).expect("json");
+        let keys: Vec<(&str, &str)> = l.iter().map(|(p, k, _)| (p.as_str(), k.as_str())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("payload/user/id", "user.id"),
+                ("payload/user/name", "name"),
+                ("payload/device/id", "device.id"),
+                ("payload/device/name", "device.name"),
+                ("payload/traits/name", "name"),
+                ("payload/items/0/id", "id"),
+                ("payload/session/0/id", "session.id"),
+                ("payload/a~1b/Id", "Id"),
+            ]
+        );
     }
 
     #[test]

@@ -43,6 +43,21 @@ pub enum NameFit {
     Shaped,
 }
 
+/// `value` without a leading title (`Dr. Aisha Okafor` → `Aisha Okafor`): a name learnt from a
+/// name field is then found in free text that leaves the title out.
+pub fn without_title(value: &str) -> &str {
+    const TITLES: [&str; 9] = ["Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sir", "Dame", "Miss"];
+    let Some((first, rest)) = value.split_once(' ') else {
+        return value;
+    };
+    let title = first.strip_suffix('.').unwrap_or(first);
+    if TITLES.contains(&title) && rest.contains(' ') {
+        rest
+    } else {
+        value
+    }
+}
+
 pub fn fit_whole(value: &str) -> Option<NameFit> {
     let mut words = value.split(' ');
     let first = words.next()?;

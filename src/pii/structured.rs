@@ -263,6 +263,8 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             Some(Kind::SessionId)
         } else if hints.has(Hints::DEVICE) && hints.has(Hints::ID) {
             Some(Kind::DeviceId)
+        } else if hints.has(Hints::HASH) && hints.has(Hints::ID) {
+            Some(Kind::HashedId)
         } else {
             None
         };
@@ -270,6 +272,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             let mut ev = ev!["pattern: opaque id".into()];
             sink.hint(&mut ev, Hints::SESSION);
             sink.hint(&mut ev, Hints::DEVICE);
+            sink.hint(&mut ev, Hints::HASH);
             sink.push(kind, Confidence::Medium, 0..value.len(), ev);
             return Next::Done;
         }

@@ -36,7 +36,7 @@ impl Parser<'_, '_> {
                 let len = d.path.len();
                 seg.push_onto(&mut d.path, &d.text, self.src);
                 if c == b'{' {
-                    self.object(depth + 1)?;
+                    self.object(key, depth + 1)?;
                 } else {
                     self.array(key, depth + 1)?;
                 }
@@ -112,7 +112,8 @@ impl Parser<'_, '_> {
         Some(())
     }
 
-    fn object(&mut self, depth: u32) -> Option<()> {
+    /// An object named by `parent` (the key that holds it, or its array's key).
+    fn object(&mut self, parent: Str, depth: u32) -> Option<()> {
         self.i += 1;
         self.ws();
         if self.peek() == Some(b'}') {
@@ -132,7 +133,8 @@ impl Parser<'_, '_> {
                 return None;
             }
             self.i += 1;
-            self.value(k, Seg::Key(k), depth)?;
+            let name = self.doc.hint_name(parent, k, self.src);
+            self.value(name, Seg::Key(k), depth)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
