@@ -2,11 +2,15 @@
 //! precision/recall on the adversarial and foreign-shapes corpora.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use telex::model::{Class, Confidence, Event, EventSummary, Finding, Kind};
 use telex::pii::{self, Context};
+
+use support::scores::Scores;
 
 fn event(
     category: &str,
@@ -711,115 +715,65 @@ fn masks_keep_shape_and_never_reveal() {
     );
 }
 
-/// Precision and recall of the engine on a hand-labelled corpus (one JSON record per line:
-/// `category`, optional id columns, `payload`, `expect` as `[field, kind]` pairs, and an
-/// optional `shape` naming where the record comes from).
-struct Scores {
-    /// Per kind: true positives, false positives, false negatives.
-    kinds: BTreeMap<Kind, [u32; 3]>,
-    /// Every miss and every unexpected finding, by line.
-    errors: Vec<String>,
-}
-
-impl Scores {
-    fn of(corpus: &str) -> Scores {
-        let mut kinds: BTreeMap<Kind, [u32; 3]> = BTreeMap::new();
-        let mut errors = vec![];
-        for (i, line) in corpus
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let v: serde_json::Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str());
-            let payload = match &v["payload"] {
-                serde_json::Value::String(p) => p.clone(),
-                other => other.to_string(),
-            };
-            let e = event(
-                s("category").unwrap_or("error"),
-                s("tenant_id"),
-                s("session_id"),
-                s("user_id"),
-                &payload,
+/// Scores the engine on a hand-labelled corpus (one JSON record per line: `category`, optional
+/// id columns, `payload`, `expect` as `[field, kind]` pairs, and an optional `shape` naming
+/// where the record comes from). Returns the scores and, by line, every miss and every
+/// unexpected finding.
+fn corpus_scores(corpus: &str) -> (Scores, Vec<String>) {
+    let mut scores = Scores::default();
+    let mut errors = vec![];
+    for (i, line) in corpus
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
+        let payload = match &v["payload"] {
+            serde_json::Value::String(p) => p.clone(),
+            other => other.to_string(),
+        };
+        let e = event(
+            s("category").unwrap_or("error"),
+            s("tenant_id"),
+            s("session_id"),
+            s("user_id"),
+            &payload,
+        );
+        let expected: BTreeSet<(String, Kind)> = v["expect"]
+            .as_array()
+            .expect("expect")
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_str().expect("field").to_string(),
+                    Kind::parse(p[1].as_str().expect("kind")).expect("kind name"),
+                )
+            })
+            .collect();
+        let got: BTreeSet<(String, Kind)> = pii::scan_event(&e)
+            .into_iter()
+            .map(|f| (f.field, f.kind))
+            .collect();
+        let (unexpected, missed) = scores.add(&expected, &got, |k| k.1.as_str());
+        for (what, list) in [("unexpected", unexpected), ("missed", missed)] {
+            errors.extend(
+                list.iter()
+                    .map(|(field, kind)| format!("line {}: {what} {kind} at {field}", i + 1)),
             );
-            let expected: BTreeSet<(String, Kind)> = v["expect"]
-                .as_array()
-                .expect("expect")
-                .iter()
-                .map(|p| {
-                    (
-                        p[0].as_str().expect("field").to_string(),
-                        Kind::parse(p[1].as_str().expect("kind")).expect("kind name"),
-                    )
-                })
-                .collect();
-            let got: BTreeSet<(String, Kind)> = pii::scan_event(&e)
-                .into_iter()
-                .map(|f| (f.field, f.kind))
-                .collect();
-            for g in &got {
-                let hit = expected.contains(g);
-                kinds.entry(g.1).or_default()[usize::from(!hit)] += 1;
-                if !hit {
-                    errors.push(format!("line {}: unexpected {} at {}", i + 1, g.1, g.0));
-                }
-            }
-            for x in expected.difference(&got) {
-                kinds.entry(x.1).or_default()[2] += 1;
-                errors.push(format!("line {}: missed {} at {}", i + 1, x.1, x.0));
-            }
-        }
-        Scores { kinds, errors }
-    }
-
-    fn ratio(hits: u32, of: u32) -> f64 {
-        if of == 0 {
-            1.0
-        } else {
-            f64::from(hits) / f64::from(of)
         }
     }
-
-    /// Precision and recall of one kind.
-    fn kind(&self, kind: Kind) -> (f64, f64) {
-        let [t, f, n] = self.kinds.get(&kind).copied().unwrap_or_default();
-        (Scores::ratio(t, t + f), Scores::ratio(t, t + n))
-    }
-
-    /// Micro precision, recall and F1 over every kind.
-    fn micro(&self) -> (f64, f64, f64) {
-        let [t, f, n] = self
-            .kinds
-            .values()
-            .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
-        let (p, r) = (Scores::ratio(t, t + f), Scores::ratio(t, t + n));
-        (p, r, 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE))
-    }
-
-    fn report(&self) -> String {
-        let mut out = String::new();
-        for (kind, [t, f, n]) in &self.kinds {
-            let (p, r) = self.kind(*kind);
-            out.push_str(&format!(
-                "{kind:16} tp {t:3} fp {f:3} fn {n:3}  P {p:.2} R {r:.2}\n"
-            ));
-        }
-        let (p, r, f1) = self.micro();
-        out.push_str(&format!("micro: P {p:.3} R {r:.3} F1 {f1:.3}\n"));
-        out.push_str(&self.errors.join("\n"));
-        out
-    }
+    (scores, errors)
 }
 
 #[test]
 fn adversarial_corpus_precision_and_recall_per_kind() {
-    let scores = Scores::of(include_str!("corpus/adversarial.jsonl"));
-    let report = scores.report();
+    let (scores, errors) = corpus_scores(include_str!("corpus/adversarial.jsonl"));
+    let report = format!("{}{}", scores.table(), errors.join("\n"));
     println!("{report}");
     for kind in scores.kinds.keys() {
-        let (p, r) = scores.kind(*kind);
+        let (p, r) = scores.kind(kind);
         assert!(p >= 0.95 && r >= 0.95, "{kind} below 0.95:\n{report}");
     }
 }
@@ -977,8 +931,8 @@ fn a_scanners_memory_never_changes_findings() {
 /// held-out check that the detectors are not fitted to the generator's own payloads.
 #[test]
 fn foreign_export_shapes_precision_and_recall() {
-    let scores = Scores::of(include_str!("corpus/foreign-shapes.jsonl"));
-    let report = scores.report();
+    let (scores, errors) = corpus_scores(include_str!("corpus/foreign-shapes.jsonl"));
+    let report = format!("{}{}", scores.table(), errors.join("\n"));
     println!("{report}");
     let (p, r, _) = scores.micro();
     assert!(p >= 0.95 && r >= 0.9, "{report}");

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
@@ -15,6 +15,8 @@ use telex::cli::ScanFormat;
 use telex::generate::{GenerateOptions, generate};
 use telex::model::{Filter, Kind};
 use telex::store::Store;
+
+use support::scores::Scores;
 
 fn telex(args: &[&str]) -> Output {
     support::telex_command().args(args).output().unwrap()
@@ -202,51 +204,30 @@ fn precision_and_recall_on_generated_data() {
     }
 
     let planted: BTreeSet<&str> = truth.iter().map(|k| k.2.as_str()).collect();
-    let mut per_kind: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new(); // tp, fp, fn
-    for k in &found {
-        let e = per_kind.entry(k.2.as_str()).or_default();
-        if truth.contains(k) {
-            e.0 += 1
-        } else {
-            e.1 += 1
-        }
-    }
-    for k in truth.difference(&found) {
-        per_kind.entry(k.2.as_str()).or_default().2 += 1;
-    }
-
-    let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
-    println!(
-        "{:<16} {:>6} {:>6} {:>6} {:>9} {:>7}",
-        "kind", "tp", "fp", "fn", "precision", "recall"
-    );
-    let mut failures = Vec::new();
-    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for (kind, (t, f, n)) in &per_kind {
-        let (p, r) = (ratio(*t, t + f), ratio(*t, t + n));
-        println!("{kind:<16} {t:>6} {f:>6} {n:>6} {p:>9.3} {r:>7.3}");
-        (tp, fp, fn_) = (tp + t, fp + f, fn_ + n);
-        if planted.contains(kind) && (p < 0.95 || r < 0.95) {
-            failures.push(*kind);
-        }
-    }
-    let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
-    println!(
-        "micro: precision {p:.3} recall {r:.3} F1 {:.3}",
-        2.0 * p * r / (p + r)
-    );
+    let mut scores = Scores::default();
+    let (extra, misses) = scores.add(&truth, &found, |k| k.2.as_str());
+    print!("{}", scores.table());
+    let failures: Vec<&str> = planted
+        .iter()
+        .copied()
+        .filter(|kind| {
+            let (p, r) = scores.kind(kind);
+            p < 0.95 || r < 0.95
+        })
+        .collect();
     for kind in &failures {
-        let misses: Vec<_> = truth
-            .difference(&found)
-            .filter(|k| k.2 == *kind)
-            .take(5)
-            .collect();
-        let extra: Vec<_> = found
-            .difference(&truth)
-            .filter(|k| k.2 == *kind)
-            .take(5)
-            .collect();
-        println!("{kind}: missed {misses:?}\n  false positives {extra:?}");
+        let of = |list: &[&Key]| -> Vec<Key> {
+            list.iter()
+                .filter(|k| k.2 == *kind)
+                .take(5)
+                .map(|k| (*k).clone())
+                .collect()
+        };
+        println!(
+            "{kind}: missed {:?}\n  false positives {:?}",
+            of(&misses),
+            of(&extra)
+        );
     }
     assert!(failures.is_empty(), "below 0.95: {failures:?}");
 }

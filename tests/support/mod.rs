@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cache;
+pub mod scores;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
