@@ -22,6 +22,7 @@ mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
+mod records;
 mod sink;
 mod structured;
 mod tree;

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use super::fieldname::{self, Hints};
 use super::json::Doc;
 use super::memo::{COLUMNS, Memo};
+use super::records::{self, Records};
 use super::structured::linked_column;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
@@ -25,6 +26,10 @@ pub struct EventScanner {
     /// Findings of earlier events, reused by the next ones (`Sink::push`).
     spare: Vec<Finding>,
     memo: Memo,
+    records: Records,
+    /// The remembered record whose listing is the last event's, when it came from (or went
+    /// to) `records` rather than `doc`.
+    current: Option<usize>,
 }
 
 thread_local! {
@@ -58,6 +63,34 @@ impl EventScanner {
     /// `pii::scan_event`: replaces `out` with the event's findings.
     pub fn scan_into(&mut self, event: &Event, out: &mut Vec<Finding>) {
         self.spare.append(out);
+        let key = records::key(event);
+        if let Some(hash) = key
+            && let Some(i) = self.records.find(hash, event)
+            && let Some(record) = self.records.get(i)
+        {
+            record.findings_into(out, &mut self.spare);
+            self.current = Some(i);
+            return;
+        }
+        self.current = None;
+        self.scan_fresh(event, out);
+        if let Some(hash) = key {
+            self.current = self
+                .records
+                .offer(hash, event, &mut self.doc, self.json, out);
+        }
+    }
+
+    /// The last event's payload listing, and whether its payload was a JSON object or array.
+    fn listing(&self) -> (&Doc, bool) {
+        match self.current.and_then(|i| self.records.get(i)) {
+            Some(record) => (&record.doc, record.json),
+            None => (&self.doc, self.json),
+        }
+    }
+
+    /// `scan_into` for a record not remembered.
+    fn scan_fresh(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let payload = event.payload.as_deref();
         self.json = payload.is_some_and(|p| self.parse(p));
         let spare = &mut self.spare;
@@ -158,15 +191,15 @@ impl EventScanner {
     pub fn value<'e>(&'e self, event: &'e Event, field: &str) -> Option<Cow<'e, str>> {
         if field.starts_with("payload/") {
             let payload = event.payload.as_deref()?;
-            if !self.json {
+            let (doc, json) = self.listing();
+            if !json {
                 return None;
             }
-            if self.doc.duplicate_keys {
+            if doc.duplicate_keys {
                 // serde_json's tree decides which of the repeated keys a pointer names.
                 let strings = Strings::parse(payload);
                 return strings.get(field).map(|s| Cow::Owned(s.to_string()));
             }
-            let doc = &self.doc;
             let leaf = doc.leaves.iter().find(|l| doc.path(l) == field)?;
             return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
         }
@@ -178,7 +211,7 @@ impl EventScanner {
     /// scanner was made `with_all_fields`), or `None` when the payload was not a JSON object or
     /// array, or repeats a key (serde_json's tree then decides which leaves exist).
     pub fn payload_fields(&self) -> Option<impl Iterator<Item = &str>> {
-        (self.json && !self.doc.duplicate_keys)
-            .then(|| self.doc.leaves.iter().map(|l| self.doc.path(l)))
+        let (doc, json) = self.listing();
+        (json && !doc.duplicate_keys).then(|| doc.leaves.iter().map(|l| doc.path(l)))
     }
 }

@@ -1,0 +1,207 @@
+//! Whole records seen before: telemetry repeats itself record for record (a heartbeat every
+//! minute with the same device details, a sign-in event sent twice), and a record's findings
+//! depend only on what the scan reads of it — its category, identity and extra columns and its
+//! payload — never on its id, time or name. A record equal in all of those to a remembered one
+//! gets the remembered findings and the remembered payload listing, with no parse and no scan.
+
+use super::json::Doc;
+use crate::model::{Event, Finding};
+
+/// Remembered records (direct-mapped): a scan chunk of 2,048 records holds a few hundred
+/// sessions, whose repeated records come back within it.
+const SLOTS: usize = 2048;
+/// Hashes of records seen once (direct-mapped): a record is remembered the second time it
+/// is seen, as copying every record into the memo costs more than the first repeat saves.
+const SEEN_SLOTS: usize = 1 << 13;
+/// Longer payloads are rarely repeated, and cost more to keep.
+const PAYLOAD_MAX: usize = 4_096;
+
+#[derive(Debug)]
+pub(super) struct Records {
+    slots: Box<[Option<Record>]>,
+    seen: Box<[u64]>,
+}
+
+impl Default for Records {
+    fn default() -> Records {
+        Records {
+            slots: std::iter::repeat_with(|| None).take(SLOTS).collect(),
+            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+/// What the scan reads of one record, its payload's listing and its findings.
+#[derive(Debug, Default)]
+pub(super) struct Record {
+    hash: u64,
+    category: String,
+    columns: [Option<String>; 3],
+    /// Extra columns, named: a name is a field-name hint.
+    extra: Vec<(String, Option<String>)>,
+    payload: Option<String>,
+    pub doc: Doc,
+    /// The payload was a JSON object or array (its leaves are in `doc`).
+    pub json: bool,
+    findings: Vec<Finding>,
+}
+
+/// The identity columns, in a fixed order.
+fn columns(event: &Event) -> [Option<&str>; 3] {
+    let s = &event.summary;
+    [
+        s.tenant_id.as_deref(),
+        s.session_id.as_deref(),
+        s.user_id.as_deref(),
+    ]
+}
+
+/// A hash of what the scan reads of `event`, or `None` when it is too big to remember.
+/// Only the ends of each value are hashed: records of one shape differ in their ids, which
+/// sit at the ends of a column and, mostly, of a payload; `Record::is` compares the rest.
+pub(super) fn key(event: &Event) -> Option<u64> {
+    let payload = event.payload.as_deref().unwrap_or_default();
+    if payload.len() > PAYLOAD_MAX {
+        return None;
+    }
+    let mut h = 0;
+    let mut ends = |t: Option<&str>, words: usize| match t {
+        Some(t) => {
+            let b = t.as_bytes();
+            h = mix(h, b.len() as u64 * 2 + 1);
+            h = mix(h, word(b, 0));
+            let tail = b.len().saturating_sub(words * 8);
+            for at in (tail..b.len()).step_by(8) {
+                h = mix(h, word(b, at));
+            }
+        }
+        None => h = mix(h, 0),
+    };
+    ends(Some(&event.summary.category), 0);
+    columns(event).into_iter().for_each(|c| ends(c, 1));
+    event.extra.iter().for_each(|(_, v)| ends(v.as_deref(), 1));
+    ends(event.payload.as_deref(), 8);
+    Some(h | 1)
+}
+
+fn mix(h: u64, w: u64) -> u64 {
+    (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// The (up to) eight bytes of `b` from `at`, as a number.
+fn word(b: &[u8], at: usize) -> u64 {
+    if let Some(&w) = b.get(at..).and_then(|b| b.first_chunk::<8>()) {
+        return u64::from_le_bytes(w);
+    }
+    let mut w = [0u8; 8];
+    let end = b.len().min(at + 8);
+    if let Some(bytes) = b.get(at..end) {
+        w[..bytes.len()].copy_from_slice(bytes);
+    }
+    u64::from_le_bytes(w)
+}
+
+impl Record {
+    /// Whether `event` reads the same as this record.
+    fn is(&self, hash: u64, event: &Event) -> bool {
+        self.hash == hash
+            && self.payload.as_deref() == event.payload.as_deref()
+            && self.category == event.summary.category
+            && self
+                .columns
+                .iter()
+                .zip(columns(event))
+                .all(|(a, b)| a.as_deref() == b)
+            && self.extra.len() == event.extra.len()
+            && self
+                .extra
+                .iter()
+                .zip(&event.extra)
+                .all(|((n, a), (m, b))| a.as_deref() == b.as_deref() && n == m)
+    }
+
+    fn set(&mut self, hash: u64, event: &Event) {
+        self.hash = hash;
+        self.category.clone_from(&event.summary.category);
+        for (kept, c) in self.columns.iter_mut().zip(columns(event)) {
+            set_text(kept, c);
+        }
+        self.extra.resize_with(event.extra.len(), Default::default);
+        for ((name, kept), (n, v)) in self.extra.iter_mut().zip(&event.extra) {
+            name.clone_from(n);
+            set_text(kept, v.as_deref());
+        }
+        set_text(&mut self.payload, event.payload.as_deref());
+    }
+
+    /// The remembered findings, appended to `out` (findings reused from `spare`).
+    pub fn findings_into(&self, out: &mut Vec<Finding>, spare: &mut Vec<Finding>) {
+        for kept in &self.findings {
+            let f = match spare.pop() {
+                Some(mut f) => {
+                    f.clone_from(kept);
+                    f
+                }
+                None => kept.clone(),
+            };
+            out.push(f);
+        }
+    }
+}
+
+/// `kept = text`, reusing `kept`'s buffer.
+fn set_text(kept: &mut Option<String>, text: Option<&str>) {
+    match text {
+        Some(t) => {
+            let s = kept.get_or_insert_with(String::new);
+            s.clear();
+            s.push_str(t);
+        }
+        None => *kept = None,
+    }
+}
+
+impl Records {
+    /// The slot of a remembered record that reads the same as `event` (hashed `hash`).
+    pub fn find(&self, hash: u64, event: &Event) -> Option<usize> {
+        let i = hash as usize % SLOTS;
+        let slot = self.slots[i].as_ref()?;
+        slot.is(hash, event).then_some(i)
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Record> {
+        self.slots.get(i)?.as_ref()
+    }
+
+    /// Offers a record just scanned: `doc` holds its listing, `found` its findings. The
+    /// second time a record is seen it is remembered: its listing is swapped into the slot
+    /// (`doc` gets the slot's old buffers back) and the slot's index returned, as the listing
+    /// now lives there.
+    pub fn offer(
+        &mut self,
+        hash: u64,
+        event: &Event,
+        doc: &mut Doc,
+        json: bool,
+        found: &[Finding],
+    ) -> Option<usize> {
+        let seen = &mut self.seen[hash as usize % SEEN_SLOTS];
+        if *seen != hash {
+            *seen = hash;
+            return None;
+        }
+        let i = hash as usize % SLOTS;
+        let slot = self.slots[i].get_or_insert_with(Record::default);
+        slot.set(hash, event);
+        std::mem::swap(&mut slot.doc, doc);
+        slot.json = json;
+        // Kept findings' buffers are reused.
+        slot.findings.truncate(found.len());
+        let kept = slot.findings.len();
+        for (k, f) in slot.findings.iter_mut().zip(found) {
+            k.clone_from(f);
+        }
+        slot.findings.extend(found[kept..].iter().cloned());
+        Some(i)
+    }
+}
