@@ -293,7 +293,6 @@ fn worker<W: Work>(
     } else {
         EventScanner::new()
     };
-    let mut findings = Vec::new();
     loop {
         // The lock is held only while taking one job, never while doing it.
         let job = match jobs.lock() {
@@ -304,8 +303,8 @@ fn worker<W: Work>(
         let mut part = work.part();
         let mut events = 0;
         let mut each = |event: &Event| {
-            scanner.scan_into(event, &mut findings);
-            work.event(&mut part, event, &findings, &scanner);
+            scanner.scan(event);
+            work.event(&mut part, event, scanner.findings(), &scanner);
             events += 1;
         };
         let read = match job {

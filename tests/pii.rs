@@ -902,11 +902,7 @@ fn a_scanners_memory_never_changes_findings() {
     }
     let fresh: Vec<Vec<Finding>> = events
         .iter()
-        .map(|e| {
-            let mut out = Vec::new();
-            pii::EventScanner::new().scan_into(e, &mut out);
-            out
-        })
+        .map(|e| pii::EventScanner::new().scan(e).to_vec())
         .collect();
     let mut warm = pii::EventScanner::new();
     for round in 0..4 {
@@ -919,8 +915,7 @@ fn a_scanners_memory_never_changes_findings() {
                 .collect(),
         };
         for i in order {
-            let mut out = Vec::new();
-            warm.scan_into(&events[i], &mut out);
+            let out = warm.scan(&events[i]);
             assert_eq!(out, fresh[i], "round {round}, event {i}: {:?}", events[i]);
         }
     }
@@ -945,20 +940,15 @@ fn a_repeated_record_answers_for_itself() {
     with_extra.extra = vec![("contact".into(), Some("bea@fabrikam.com".into()))];
     let mut other_user = a.clone();
     other_user.summary.user_id = None;
-    let fresh = |e: &Event| {
-        let mut out = Vec::new();
-        pii::EventScanner::with_all_fields().scan_into(e, &mut out);
-        out
-    };
+    let fresh = |e: &Event| pii::EventScanner::with_all_fields().scan(e).to_vec();
     let mut sc = pii::EventScanner::with_all_fields();
-    let mut out = Vec::new();
-    // The third sighting of `a` is the first one replayed; others come in between.
+    // Every sighting of `a` after the first is replayed; others come in between.
     for (round, e) in [&a, &b, &a, &b, &a, &with_extra, &a, &other_user, &a, &b, &a]
         .into_iter()
         .enumerate()
     {
-        sc.scan_into(e, &mut out);
-        assert_eq!(out, fresh(e), "round {round}");
+        assert_eq!(sc.scan(e), fresh(e), "round {round}");
+        assert_eq!(sc.findings(), fresh(e), "round {round}");
         let upn = e.payload.as_deref().unwrap().split('"').nth(3).unwrap();
         assert_eq!(
             sc.value(e, "payload/msUpn").as_deref(),

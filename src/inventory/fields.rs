@@ -299,8 +299,7 @@ mod tests {
             let mut want = Vec::new();
             list.key(&mut want);
             let mut sc = crate::pii::EventScanner::with_all_fields();
-            let mut findings = Vec::new();
-            sc.scan_into(&e, &mut findings);
+            sc.scan(&e);
             let mut got = Vec::new();
             FieldList::default().key_listed(&e, sc.payload_fields(), &mut got);
             assert_eq!(got, want, "{payload:?}");

@@ -6,9 +6,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
-use super::json::Doc;
 use super::memo::{COLUMNS, Memo};
-use super::records::{self, Records};
+use super::records::{self, Records, Scanned};
 use super::structured::linked_column;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
@@ -16,9 +15,8 @@ use crate::model::{Event, Finding};
 /// Scans events one after another on one thread, reusing its buffers.
 #[derive(Debug, Default)]
 pub struct EventScanner {
-    doc: Doc,
-    /// The last payload was a JSON object or array (its leaves are in `doc`).
-    json: bool,
+    /// The listing and findings of the last record scanned afresh.
+    fresh: Scanned,
     /// Numbers and booleans are listed too, for `fields`.
     scalars: bool,
     /// The memo's index of each leaf's field name (string leaves only).
@@ -27,8 +25,8 @@ pub struct EventScanner {
     spare: Vec<Finding>,
     memo: Memo,
     records: Records,
-    /// The remembered record whose listing is the last event's, when it came from (or went
-    /// to) `records` rather than `doc`.
+    /// The remembered record whose results are the last event's, when they came from (or
+    /// went to) `records` rather than `fresh`.
     current: Option<usize>,
 }
 
@@ -38,13 +36,11 @@ thread_local! {
 
 /// `EventScanner::scan` with this thread's buffers.
 pub(super) fn scan_event(event: &Event) -> Vec<Finding> {
-    let mut out = Vec::new();
     SCANNER.with(|s| match s.try_borrow_mut() {
-        Ok(mut scanner) => scanner.scan_into(event, &mut out),
+        Ok(mut scanner) => scanner.scan(event).to_vec(),
         // Only if a caller re-entered from inside a scan: fresh buffers then.
-        Err(_) => EventScanner::default().scan_into(event, &mut out),
-    });
-    out
+        Err(_) => EventScanner::default().scan(event).to_vec(),
+    })
 }
 
 impl EventScanner {
@@ -60,41 +56,43 @@ impl EventScanner {
         }
     }
 
-    /// `pii::scan_event`: replaces `out` with the event's findings.
-    pub fn scan_into(&mut self, event: &Event, out: &mut Vec<Finding>) {
-        self.spare.append(out);
+    /// `pii::scan_event`: the event's findings, which stay here until the next scan (as do
+    /// its payload's fields and values, see `value` and `payload_fields`).
+    pub fn scan(&mut self, event: &Event) -> &[Finding] {
         let key = records::key(event);
-        if let Some(hash) = key
-            && let Some(i) = self.records.find(hash, event)
-            && let Some(record) = self.records.get(i)
-        {
-            record.findings_into(out, &mut self.spare);
-            self.current = Some(i);
-            return;
+        self.current = key.and_then(|hash| self.records.find(hash, event));
+        if self.current.is_none() {
+            self.spare.append(&mut self.fresh.findings);
+            let mut found = std::mem::take(&mut self.fresh.findings);
+            self.scan_fresh(event, &mut found);
+            self.fresh.findings = found;
+            if let Some(hash) = key {
+                self.current = Some(self.records.remember(hash, event, &mut self.fresh));
+            }
         }
-        self.current = None;
-        self.scan_fresh(event, out);
-        if let Some(hash) = key {
-            self.current = self
-                .records
-                .offer(hash, event, &mut self.doc, self.json, out);
-        }
+        &self.last().findings
     }
 
-    /// The last event's payload listing, and whether its payload was a JSON object or array.
-    fn listing(&self) -> (&Doc, bool) {
+    /// The findings of the last event scanned.
+    pub fn findings(&self) -> &[Finding] {
+        &self.last().findings
+    }
+
+    /// What the scan made of the last event.
+    fn last(&self) -> &Scanned {
         match self.current.and_then(|i| self.records.get(i)) {
-            Some(record) => (&record.doc, record.json),
-            None => (&self.doc, self.json),
+            Some(remembered) => remembered,
+            None => &self.fresh,
         }
     }
 
-    /// `scan_into` for a record not remembered.
+    /// `scan` for a record not remembered: lists its payload into `fresh.doc` and puts its
+    /// findings in `out`.
     fn scan_fresh(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let payload = event.payload.as_deref();
-        self.json = payload.is_some_and(|p| self.parse(p));
+        self.fresh.json = payload.is_some_and(|p| self.parse(p));
         let spare = &mut self.spare;
-        let doc = &self.doc;
+        let doc = &self.fresh.doc;
         let s = &event.summary;
         let mut ctx = Context {
             category: &s.category,
@@ -108,7 +106,7 @@ impl EventScanner {
         memo.start_event();
         let names = &mut self.names;
         names.clear();
-        if self.json {
+        if self.fresh.json {
             for leaf in &doc.leaves {
                 let Some(value) = leaf.value else { continue };
                 let i = memo.name_index(doc.str(src, leaf.key));
@@ -132,7 +130,7 @@ impl EventScanner {
                 scan_hinted(name, memo.name(i), None, v, &ctx, out, spare);
             }
         }
-        if self.json {
+        if self.fresh.json {
             let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
             let category = memo.category_index(ctx.category);
             let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
@@ -183,7 +181,7 @@ impl EventScanner {
     /// `{` or `[` first (after whitespace), then a JSON parse.
     fn parse(&mut self, payload: &str) -> bool {
         let first = payload.bytes().find(|c| !c.is_ascii_whitespace());
-        matches!(first, Some(b'{' | b'[')) && self.doc.parse(payload, "payload", self.scalars)
+        matches!(first, Some(b'{' | b'[')) && self.fresh.doc.parse(payload, "payload", self.scalars)
     }
 
     /// The string behind `field` (a column, `payload`, or `payload/…` pointer) in `event`,
@@ -191,7 +189,7 @@ impl EventScanner {
     pub fn value<'e>(&'e self, event: &'e Event, field: &str) -> Option<Cow<'e, str>> {
         if field.starts_with("payload/") {
             let payload = event.payload.as_deref()?;
-            let (doc, json) = self.listing();
+            let Scanned { doc, json, .. } = self.last();
             if !json {
                 return None;
             }
@@ -211,7 +209,7 @@ impl EventScanner {
     /// scanner was made `with_all_fields`), or `None` when the payload was not a JSON object or
     /// array, or repeats a key (serde_json's tree then decides which leaves exist).
     pub fn payload_fields(&self) -> Option<impl Iterator<Item = &str>> {
-        let (doc, json) = self.listing();
-        (json && !doc.duplicate_keys).then(|| doc.leaves.iter().map(|l| doc.path(l)))
+        let Scanned { doc, json, .. } = self.last();
+        (*json && !doc.duplicate_keys).then(|| doc.leaves.iter().map(|l| doc.path(l)))
     }
 }

@@ -10,40 +10,41 @@ use crate::model::{Event, Finding};
 /// Remembered records (direct-mapped): a scan chunk of 2,048 records holds a few hundred
 /// sessions, whose repeated records come back within it.
 const SLOTS: usize = 2048;
-/// Hashes of records seen once (direct-mapped): a record is remembered the second time it
-/// is seen, as copying every record into the memo costs more than the first repeat saves.
-const SEEN_SLOTS: usize = 1 << 13;
 /// Longer payloads are rarely repeated, and cost more to keep.
 const PAYLOAD_MAX: usize = 4_096;
 
 #[derive(Debug)]
 pub(super) struct Records {
     slots: Box<[Option<Record>]>,
-    seen: Box<[u64]>,
 }
 
 impl Default for Records {
     fn default() -> Records {
         Records {
             slots: std::iter::repeat_with(|| None).take(SLOTS).collect(),
-            seen: vec![0; SEEN_SLOTS].into_boxed_slice(),
         }
     }
 }
 
-/// What the scan reads of one record, its payload's listing and its findings.
+/// What one record's scan made: its payload's listing and its findings.
 #[derive(Debug, Default)]
-pub(super) struct Record {
+pub(super) struct Scanned {
+    pub doc: Doc,
+    /// The payload was a JSON object or array (its leaves are in `doc`).
+    pub json: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// What the scan reads of one record, and what the scan made of it.
+#[derive(Debug, Default)]
+struct Record {
     hash: u64,
     category: String,
     columns: [Option<String>; 3],
     /// Extra columns, named: a name is a field-name hint.
     extra: Vec<(String, Option<String>)>,
     payload: Option<String>,
-    pub doc: Doc,
-    /// The payload was a JSON object or array (its leaves are in `doc`).
-    pub json: bool,
-    findings: Vec<Finding>,
+    scanned: Scanned,
 }
 
 /// The identity columns, in a fixed order.
@@ -133,20 +134,6 @@ impl Record {
         }
         set_text(&mut self.payload, event.payload.as_deref());
     }
-
-    /// The remembered findings, appended to `out` (findings reused from `spare`).
-    pub fn findings_into(&self, out: &mut Vec<Finding>, spare: &mut Vec<Finding>) {
-        for kept in &self.findings {
-            let f = match spare.pop() {
-                Some(mut f) => {
-                    f.clone_from(kept);
-                    f
-                }
-                None => kept.clone(),
-            };
-            out.push(f);
-        }
-    }
 }
 
 /// `kept = text`, reusing `kept`'s buffer.
@@ -169,39 +156,19 @@ impl Records {
         slot.is(hash, event).then_some(i)
     }
 
-    pub fn get(&self, i: usize) -> Option<&Record> {
-        self.slots.get(i)?.as_ref()
+    /// What the scan made of the record in slot `i`.
+    pub fn get(&self, i: usize) -> Option<&Scanned> {
+        Some(&self.slots.get(i)?.as_ref()?.scanned)
     }
 
-    /// Offers a record just scanned: `doc` holds its listing, `found` its findings. The
-    /// second time a record is seen it is remembered: its listing is swapped into the slot
-    /// (`doc` gets the slot's old buffers back) and the slot's index returned, as the listing
-    /// now lives there.
-    pub fn offer(
-        &mut self,
-        hash: u64,
-        event: &Event,
-        doc: &mut Doc,
-        json: bool,
-        found: &[Finding],
-    ) -> Option<usize> {
-        let seen = &mut self.seen[hash as usize % SEEN_SLOTS];
-        if *seen != hash {
-            *seen = hash;
-            return None;
-        }
+    /// Remembers a record just scanned, with what its scan made: `scanned` is swapped into
+    /// the record's slot (and gets the buffers of the record it replaces back). Returns the
+    /// slot, where the record's results now live.
+    pub fn remember(&mut self, hash: u64, event: &Event, scanned: &mut Scanned) -> usize {
         let i = hash as usize % SLOTS;
         let slot = self.slots[i].get_or_insert_with(Record::default);
         slot.set(hash, event);
-        std::mem::swap(&mut slot.doc, doc);
-        slot.json = json;
-        // Kept findings' buffers are reused.
-        slot.findings.truncate(found.len());
-        let kept = slot.findings.len();
-        for (k, f) in slot.findings.iter_mut().zip(found) {
-            k.clone_from(f);
-        }
-        slot.findings.extend(found[kept..].iter().cloned());
-        Some(i)
+        std::mem::swap(&mut slot.scanned, scanned);
+        i
     }
 }
