@@ -33,16 +33,24 @@ impl Str {
 /// The last step of a pointer, appended only where it is needed: onto a leaf's own copy of
 /// the path, or onto the current path while a container is read.
 #[derive(Clone, Copy)]
-enum Seg {
+enum Seg<'s> {
     Here,
+    /// A key of the payload without escapes, `~` or `/` (most keys): copied as it is.
+    Plain(&'s str),
+    /// Any other key: escaped as a pointer needs.
     Key(Str),
     Index(usize),
 }
 
-impl Seg {
+impl Seg<'_> {
+    #[inline(always)]
     fn push_onto(self, path: &mut String, text: &str, src: &str) {
         match self {
             Seg::Here => {}
+            Seg::Plain(name) => {
+                path.push('/');
+                path.push_str(name);
+            }
             Seg::Key(k) => {
                 path.push('/');
                 let name = if k.owned { text } else { src };
@@ -134,6 +142,7 @@ impl Doc {
     }
 
     /// A leaf at the current path plus `seg`, written straight into `paths`.
+    #[inline(always)]
     fn leaf(&mut self, key: Str, seg: Seg, value: Option<Str>, src: &str) {
         let start = self.paths.len();
         self.paths.push_str(&self.path);
@@ -165,10 +174,11 @@ impl Doc {
             Json::Scalar if scalars => self.leaf(key, Seg::Here, None, ""),
             Json::Scalar | Json::Null => {}
             Json::Obj(map) => {
-                let first = self.keys.len();
+                let mut object = ObjectKeys::new(self);
                 for (k, child) in map {
                     let k = self.owned(&k.0);
-                    self.add_key(first, k, "");
+                    let (print, _) = key_facts(&self.text.as_bytes()[k.start..k.end]);
+                    self.add_key(&mut object, k, print, "");
                     let len = self.path.len();
                     self.path.push('/');
                     push_escaped(&mut self.path, &self.text[k.start..k.end]);
@@ -176,7 +186,7 @@ impl Doc {
                     self.walk(child, name, scalars);
                     self.path.truncate(len);
                 }
-                self.keys.truncate(first);
+                self.keys.truncate(object.first);
             }
             Json::Arr(items) => {
                 for (i, child) in items.iter().enumerate() {
@@ -195,11 +205,17 @@ impl Doc {
     /// Application Insights' `context.session.id`) put what a value is in the parent's key and
     /// leave a bare `id` or `name` below it: those are named `device.id`, `company.name`. A
     /// `name` under a person's key (`user`, `author`) stays a bare `name`, a person's name.
+    #[inline]
     fn hint_name(&mut self, parent: Str, k: Str, src: &str) -> Str {
-        // Most keys are not `id` or `name`: told by their length before their text.
+        // Most keys are not `id` or `name`: told by their length before their text (inlined,
+        // as this runs for every key).
         if parent.start == parent.end || !matches!(k.end - k.start, 2 | 4) {
             return k;
         }
+        self.hint_name_of_id_or_name(parent, k, src)
+    }
+
+    fn hint_name_of_id_or_name(&mut self, parent: Str, k: Str, src: &str) -> Str {
         let key = self.str(src, k);
         if !(key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("name")) {
             return k;
@@ -230,46 +246,96 @@ impl Doc {
         }
     }
 
-    /// Notes key `k` of the object whose keys start at `first`, and whether it repeats one.
-    fn add_key(&mut self, first: usize, k: Str, src: &str) {
-        let name = self.str(src, k).as_bytes();
-        let print = fingerprint(name);
-        if !self.duplicate_keys {
-            let dup = self.keys[first..]
-                .iter()
-                .any(|(p, other)| *p == print && self.str(src, *other).as_bytes() == name);
-            self.duplicate_keys = dup;
+    /// Notes key `k` (fingerprint `print`) of `object`, and whether it repeats one of its keys.
+    #[inline(always)]
+    fn add_key(&mut self, object: &mut ObjectKeys, k: Str, print: u64, src: &str) {
+        // Most keys are new to their object, which its filter tells without a look at them.
+        let bit = 1 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+        if object.seen & bit != 0 && !self.duplicate_keys {
+            self.duplicate_keys = self.repeats(object.first, k, print, src);
         }
+        object.seen |= bit;
         self.keys.push((print, k));
+    }
+
+    /// Whether key `k` (fingerprint `print`) is among the keys from `first` on.
+    fn repeats(&self, first: usize, k: Str, print: u64, src: &str) -> bool {
+        let name = self.str(src, k).as_bytes();
+        self.keys[first..]
+            .iter()
+            .any(|(p, other)| *p == print && self.str(src, *other).as_bytes() == name)
     }
 }
 
-/// Length and a few bytes of a key: equal keys have equal fingerprints.
-fn fingerprint(name: &[u8]) -> u64 {
-    let n = name.len();
-    let ends = match n {
-        0 => 0,
-        1..=3 => u64::from(name[0]) | u64::from(name[n - 1]) << 8 | u64::from(name[n / 2]) << 16,
-        _ => {
-            let word =
-                |i: usize| u32::from_le_bytes([name[i], name[i + 1], name[i + 2], name[i + 3]]);
-            u64::from(word(0)) | u64::from(word(n - 4)) << 32
+/// The keys of the object being read: where they start in `Doc::keys`, and a one-word filter
+/// of their fingerprints (a key whose bit is not set yet cannot repeat one).
+pub(super) struct ObjectKeys {
+    pub first: usize,
+    seen: u64,
+}
+
+impl ObjectKeys {
+    pub fn new(doc: &Doc) -> ObjectKeys {
+        ObjectKeys {
+            first: doc.keys.len(),
+            seen: 0,
         }
+    }
+}
+
+/// What the listing needs of a key's bytes: a fingerprint (equal keys have equal ones), and
+/// whether it holds `~` or `/`, which a pointer escapes. Both from at most two words of it
+/// for keys up to 16 bytes, the usual ones.
+#[inline(always)]
+fn key_facts(name: &[u8]) -> (u64, bool) {
+    let n = name.len();
+    let (head, tail) = match n {
+        0 => (0, 0),
+        1..=3 => (
+            u64::from(name[0]) | u64::from(name[n / 2]) << 8 | u64::from(name[n - 1]) << 16,
+            0,
+        ),
+        4..=7 => (u64::from(word4(name, 0)), u64::from(word4(name, n - 4))),
+        _ => (word8(name, 0), word8(name, n - 8)),
     };
-    ends ^ (n as u64).rotate_right(8)
+    let print = head ^ tail.rotate_left(29) ^ (n as u64).rotate_right(8);
+    // The words cover every byte of keys up to 16 bytes, and their padding is zero bytes.
+    let escape = if n <= 16 {
+        tilde_or_slash(head) | tilde_or_slash(tail) != 0
+    } else {
+        has_tilde_or_slash(name)
+    };
+    (print, escape)
+}
+
+#[inline(always)]
+fn word4(b: &[u8], i: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[i..i + 4]);
+    u32::from_le_bytes(w)
+}
+
+#[inline(always)]
+fn word8(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The high bit of each byte of `w` that is `~` or `/` (and maybe of a byte above one).
+#[inline(always)]
+fn tilde_or_slash(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    zero(w ^ (ONES * u64::from(b'~'))) | zero(w ^ (ONES * u64::from(b'/')))
 }
 
 /// Whether `b` holds `~` or `/`, eight bytes at a time.
 fn has_tilde_or_slash(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(c);
-        let w = u64::from_le_bytes(word);
-        if zero(w ^ (ONES * u64::from(b'~'))) | zero(w ^ (ONES * u64::from(b'/'))) != 0 {
+        if tilde_or_slash(word8(c, 0)) != 0 {
             return true;
         }
     }
