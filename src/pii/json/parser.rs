@@ -23,10 +23,20 @@ impl<'s> Parser<'s, '_> {
         self.b.get(self.i).copied()
     }
 
+    /// The next byte after whitespace, not consumed. Compact JSON has none: one test then.
+    #[inline(always)]
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        if c > b' ' {
+            return Some(c);
+        }
+        self.ws();
+        self.peek()
+    }
+
     /// The value at the current path plus `seg`, named by `key`.
     pub fn value(&mut self, key: Str, seg: Seg<'s>, depth: u32) -> Option<()> {
-        self.ws();
-        match self.peek()? {
+        match self.next()? {
             b'"' => {
                 let s = self.string()?;
                 self.doc.leaf(key, seg, Some(s), self.src);
@@ -113,37 +123,33 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// An object named by `parent` (the key that holds it, or its array's key).
+    #[inline(never)]
     fn object(&mut self, parent: Str, depth: u32) -> Option<()> {
         self.i += 1;
-        self.ws();
-        if self.peek() == Some(b'}') {
+        if self.next() == Some(b'}') {
             self.i += 1;
             return Some(());
         }
         let mut keys = ObjectKeys::new(self.doc);
         loop {
-            self.ws();
-            if self.peek() != Some(b'"') {
+            if self.next() != Some(b'"') {
                 return None;
             }
             let k = self.string()?;
             let seg = self.key(&mut keys, k);
-            self.ws();
-            if self.peek() != Some(b':') {
+            if self.next() != Some(b':') {
                 return None;
             }
             self.i += 1;
             let name = self.doc.hint_name(parent, k, self.src);
-            self.ws();
             // Most values are strings: read here, without the call to `value`.
-            if self.peek() == Some(b'"') {
+            if self.next() == Some(b'"') {
                 let s = self.string()?;
                 self.doc.leaf(name, seg, Some(s), self.src);
             } else {
                 self.value(name, seg, depth)?;
             }
-            self.ws();
-            match self.peek()? {
+            match self.next()? {
                 b',' => self.i += 1,
                 b'}' => {
                     self.i += 1;
@@ -177,8 +183,7 @@ impl<'s> Parser<'s, '_> {
 
     fn array(&mut self, key: Str, depth: u32) -> Option<()> {
         self.i += 1;
-        self.ws();
-        if self.peek() == Some(b']') {
+        if self.next() == Some(b']') {
             self.i += 1;
             return Some(());
         }
@@ -186,8 +191,7 @@ impl<'s> Parser<'s, '_> {
         loop {
             self.value(key, Seg::Index(n), depth)?;
             n += 1;
-            self.ws();
-            match self.peek()? {
+            match self.next()? {
                 b',' => self.i += 1,
                 b']' => {
                     self.i += 1;
@@ -204,37 +208,40 @@ impl<'s> Parser<'s, '_> {
     fn string(&mut self) -> Option<Str> {
         let start = self.i + 1;
         let j = string_stop(self.b, start);
-        if self.b.get(j) != Some(&b'"') {
-            return self.escaped(start, j);
+        if self.b.get(j) == Some(&b'"') {
+            self.i = j + 1;
+            return Some(Str {
+                start,
+                end: j,
+                owned: false,
+            });
         }
-        self.i = j + 1;
+        // Only a position comes back from the cold path, so that the common one's `Str`
+        // stays in registers.
+        let t0 = self.doc.text.len();
+        let end = self.escaped(start, j)?;
         Some(Str {
-            start,
-            end: j,
-            owned: false,
+            start: t0,
+            end,
+            owned: true,
         })
     }
 
     /// The string from `start` whose plain run stopped at `j` on something else than its
-    /// closing quote: copied into `Doc::text` with its escapes resolved.
+    /// closing quote: appended to `Doc::text` with its escapes resolved. Where it ends there.
     #[cold]
-    fn escaped(&mut self, start: usize, mut j: usize) -> Option<Str> {
+    fn escaped(&mut self, start: usize, mut j: usize) -> Option<usize> {
         let b = self.b;
         if *b.get(j)? != b'\\' {
             return None;
         }
         let text = &mut self.doc.text;
-        let t0 = text.len();
         text.push_str(&self.src[start..j]);
         loop {
             match *b.get(j)? {
                 b'"' => {
                     self.i = j + 1;
-                    return Some(Str {
-                        start: t0,
-                        end: text.len(),
-                        owned: true,
-                    });
+                    return Some(text.len());
                 }
                 b'\\' => {
                     let c = match *b.get(j + 1)? {
@@ -277,20 +284,32 @@ impl<'s> Parser<'s, '_> {
 
 /// The first index from `j` on of a byte that ends a plain run of string: `"`, `\\` or a
 /// control character (non-ASCII bytes are copied with the run); the length when there is none.
-/// Eight bytes at a time, as `text::json_plain_run` (the JSON writer's), but inlined into
-/// the string reader, and with one comparison less per word (see `stops`).
+/// Like `text::json_plain_run` (the JSON writer's), eight bytes a word, but inlined into the
+/// string reader, two words a step (most keys and many values fit in one), and one
+/// comparison less per word (see `stops`).
 #[inline(always)]
 fn string_stop(b: &[u8], mut j: usize) -> usize {
-    while let Some(chunk) = b.get(j..j + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let hit = stops(u64::from_le_bytes(w));
+    while let Some(chunk) = b.get(j..j + 16) {
+        let (lo, hi) = (stops(word(chunk, 0)), stops(word(chunk, 8)));
+        if lo | hi != 0 {
+            // Each word's flags are exact up to its first stop.
+            let first = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return j + (first / 8) as usize;
+        }
+        j += 16;
+    }
+    // Fewer than sixteen bytes left (a payload's last strings): a word, then a byte at a time.
+    if let Some(chunk) = b.get(j..j + 8) {
+        let hit = stops(word(chunk, 0));
         if hit != 0 {
             return j + (hit.trailing_zeros() / 8) as usize;
         }
         j += 8;
     }
-    // Fewer than eight bytes left (a payload's last string): one at a time.
     while let Some(&c) = b.get(j) {
         if c < 0x20 || c == b'"' || c == b'\\' {
             break;
@@ -298,6 +317,14 @@ fn string_stop(b: &[u8], mut j: usize) -> usize {
         j += 1;
     }
     j
+}
+
+/// The eight bytes of `b` from `i` on, as one little-endian word.
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
 }
 
 /// The high bit of each byte of `w` that ends a plain run of string (exact up to the first
@@ -334,7 +361,7 @@ mod tests {
         let mut seed = 5u64;
         for _ in 0..20_000 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = ((seed >> 33) % 24) as usize;
+            let n = ((seed >> 33) % 48) as usize;
             let mut r = seed;
             let b: Vec<u8> = (0..n)
                 .map(|_| {
