@@ -122,7 +122,8 @@ impl<'s> Parser<'s, '_> {
         Some(())
     }
 
-    /// An object named by `parent` (the key that holds it, or its array's key).
+    /// An object named by `parent` (the key that holds it, or its array's key). A function of
+    /// its own (not inlined into `value`), which leaves more registers to its loop.
     #[inline(never)]
     fn object(&mut self, parent: Str, depth: u32) -> Option<()> {
         self.i += 1;
