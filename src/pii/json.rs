@@ -530,6 +530,24 @@ mod tests {
         assert!(both("[1,]").is_none());
     }
 
+    #[test]
+    fn key_facts_see_every_pointer_character() {
+        // Every length around the one- and two-word cases, every position, and the bytes a
+        // word's borrows could mistake for `~` (0x7e) or `/` (0x2f).
+        for n in 0..40 {
+            for at in 0..n {
+                for c in [b'~', b'/', b'.', 0x7f, b'}', b'0', 0x00, 0xfe] {
+                    let mut key = vec![b'k'; n];
+                    key[at] = c;
+                    let pointer = c == b'~' || c == b'/';
+                    assert_eq!(key_facts(&key).1, pointer, "{key:?}");
+                    key[n - 1] = b'/';
+                    assert!(key_facts(&key).1, "{key:?}");
+                }
+            }
+        }
+    }
+
     /// Random JSON-like text: nested objects and arrays, repeated and generic keys under
     /// hinted parents, strings with escapes and pointer characters, now and then what the
     /// tokenizer leaves to serde_json (exponents, surrogates, raw tabs, a form feed) and
