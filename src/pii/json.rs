@@ -306,8 +306,9 @@ fn key_facts(name: &[u8]) -> (u64, bool) {
     };
     let print = head ^ tail.rotate_left(29) ^ (n as u64).rotate_right(8);
     // The words cover every byte of keys up to 16 bytes, and their padding is zero bytes.
+    // As an array, both words are checked in one vector operation.
     let escape = if n <= 16 {
-        tilde_or_slash(head) | tilde_or_slash(tail) != 0
+        [head, tail].map(tilde_or_slash) != [0, 0]
     } else {
         has_tilde_or_slash(name)
     };
