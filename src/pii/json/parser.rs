@@ -2,7 +2,7 @@
 //! Anything it is not sure of (exponents, surrogate escapes, depth, invalid text) makes it
 //! give up, and `Doc::parse` asks serde_json instead.
 
-use super::{Doc, MAX_DEPTH, Seg, Str};
+use super::{Doc, MAX_DEPTH, ObjectKeys, Seg, Str, key_facts};
 
 pub(super) struct Parser<'s, 'd> {
     pub b: &'s [u8],
@@ -12,7 +12,7 @@ pub(super) struct Parser<'s, 'd> {
     pub scalars: bool,
 }
 
-impl Parser<'_, '_> {
+impl<'s> Parser<'s, '_> {
     pub fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.i) {
             self.i += 1;
@@ -23,10 +23,20 @@ impl Parser<'_, '_> {
         self.b.get(self.i).copied()
     }
 
-    /// The value at the current path plus `seg`, named by `key`.
-    pub fn value(&mut self, key: Str, seg: Seg, depth: u32) -> Option<()> {
+    /// The next byte after whitespace, not consumed. Compact JSON has none: one test then.
+    #[inline(always)]
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        if c > b' ' {
+            return Some(c);
+        }
         self.ws();
-        match self.peek()? {
+        self.peek()
+    }
+
+    /// The value at the current path plus `seg`, named by `key`.
+    pub fn value(&mut self, key: Str, seg: Seg<'s>, depth: u32) -> Option<()> {
+        match self.next()? {
             b'"' => {
                 let s = self.string()?;
                 self.doc.leaf(key, seg, Some(s), self.src);
@@ -66,7 +76,7 @@ impl Parser<'_, '_> {
         Some(())
     }
 
-    fn scalar(&mut self, key: Str, seg: Seg, word: &[u8]) -> Option<()> {
+    fn scalar(&mut self, key: Str, seg: Seg<'s>, word: &[u8]) -> Option<()> {
         self.literal(word)?;
         if self.scalars {
             self.doc.leaf(key, seg, None, self.src);
@@ -112,31 +122,35 @@ impl Parser<'_, '_> {
         Some(())
     }
 
-    /// An object named by `parent` (the key that holds it, or its array's key).
+    /// An object named by `parent` (the key that holds it, or its array's key). A function of
+    /// its own (not inlined into `value`), which leaves more registers to its loop.
+    #[inline(never)]
     fn object(&mut self, parent: Str, depth: u32) -> Option<()> {
         self.i += 1;
-        self.ws();
-        if self.peek() == Some(b'}') {
+        if self.next() == Some(b'}') {
             self.i += 1;
             return Some(());
         }
-        let first = self.doc.keys.len();
+        let mut keys = ObjectKeys::new(self.doc);
         loop {
-            self.ws();
-            if self.peek() != Some(b'"') {
+            if self.next() != Some(b'"') {
                 return None;
             }
             let k = self.string()?;
-            self.doc.add_key(first, k, self.src);
-            self.ws();
-            if self.peek() != Some(b':') {
+            let seg = self.key(&mut keys, k);
+            if self.next() != Some(b':') {
                 return None;
             }
             self.i += 1;
             let name = self.doc.hint_name(parent, k, self.src);
-            self.value(name, Seg::Key(k), depth)?;
-            self.ws();
-            match self.peek()? {
+            // Most values are strings: read here, without the call to `value`.
+            if self.next() == Some(b'"') {
+                let s = self.string()?;
+                self.doc.leaf(name, seg, Some(s), self.src);
+            } else {
+                self.value(name, seg, depth)?;
+            }
+            match self.next()? {
                 b',' => self.i += 1,
                 b'}' => {
                     self.i += 1;
@@ -145,14 +159,32 @@ impl Parser<'_, '_> {
                 _ => return None,
             }
         }
-        self.doc.keys.truncate(first);
+        self.doc.keys.truncate(keys.first);
         Some(())
+    }
+
+    /// Notes key `k` among the `keys` of its object, and the pointer step it makes.
+    #[inline(always)]
+    fn key(&mut self, keys: &mut ObjectKeys, k: Str) -> Seg<'s> {
+        if k.owned {
+            let (print, _) = key_facts(&self.doc.text.as_bytes()[k.start..k.end]);
+            self.doc.add_key(keys, k, print, self.src);
+            return Seg::Key(k);
+        }
+        let src: &'s str = self.src;
+        let name = &src[k.start..k.end];
+        let (print, escape) = key_facts(name.as_bytes());
+        self.doc.add_key(keys, k, print, src);
+        if escape {
+            Seg::Key(k)
+        } else {
+            Seg::Plain(name)
+        }
     }
 
     fn array(&mut self, key: Str, depth: u32) -> Option<()> {
         self.i += 1;
-        self.ws();
-        if self.peek() == Some(b']') {
+        if self.next() == Some(b']') {
             self.i += 1;
             return Some(());
         }
@@ -160,8 +192,7 @@ impl Parser<'_, '_> {
         loop {
             self.value(key, Seg::Index(n), depth)?;
             n += 1;
-            self.ws();
-            match self.peek()? {
+            match self.next()? {
                 b',' => self.i += 1,
                 b']' => {
                     self.i += 1;
@@ -174,34 +205,44 @@ impl Parser<'_, '_> {
     }
 
     /// A string at `self.i` (its opening quote): borrowed when it has no escapes.
+    #[inline(always)]
     fn string(&mut self) -> Option<Str> {
-        let b = self.b;
         let start = self.i + 1;
-        let mut j = string_stop(b, start);
-        match *b.get(j)? {
-            b'"' => {
-                self.i = j + 1;
-                return Some(Str {
-                    start,
-                    end: j,
-                    owned: false,
-                });
-            }
-            b'\\' => {}
-            _ => return None,
+        let j = string_stop(self.b, start);
+        if self.b.get(j) == Some(&b'"') {
+            self.i = j + 1;
+            return Some(Str {
+                start,
+                end: j,
+                owned: false,
+            });
+        }
+        // Only a position comes back from the cold path, so that the common one's `Str`
+        // stays in registers.
+        let t0 = self.doc.text.len();
+        let end = self.escaped(start, j)?;
+        Some(Str {
+            start: t0,
+            end,
+            owned: true,
+        })
+    }
+
+    /// The string from `start` whose plain run stopped at `j` on something else than its
+    /// closing quote: appended to `Doc::text` with its escapes resolved. Where it ends there.
+    #[cold]
+    fn escaped(&mut self, start: usize, mut j: usize) -> Option<usize> {
+        let b = self.b;
+        if *b.get(j)? != b'\\' {
+            return None;
         }
         let text = &mut self.doc.text;
-        let t0 = text.len();
         text.push_str(&self.src[start..j]);
         loop {
             match *b.get(j)? {
                 b'"' => {
                     self.i = j + 1;
-                    return Some(Str {
-                        start: t0,
-                        end: text.len(),
-                        owned: true,
-                    });
+                    return Some(text.len());
                 }
                 b'\\' => {
                     let c = match *b.get(j + 1)? {
@@ -243,7 +284,100 @@ impl Parser<'_, '_> {
 }
 
 /// The first index from `j` on of a byte that ends a plain run of string: `"`, `\\` or a
-/// control character (non-ASCII bytes are copied with the run).
-fn string_stop(b: &[u8], j: usize) -> usize {
-    crate::text::json_plain_run(b, j, false)
+/// control character (non-ASCII bytes are copied with the run); the length when there is none.
+/// Like `text::json_plain_run` (the JSON writer's), eight bytes a word, but inlined into the
+/// string reader, two words a step (most keys and many values fit in one), and one
+/// comparison less per word (see `stops`).
+#[inline(always)]
+fn string_stop(b: &[u8], mut j: usize) -> usize {
+    while let Some(chunk) = b.get(j..j + 16) {
+        let (lo, hi) = (stops(word(chunk, 0)), stops(word(chunk, 8)));
+        if lo | hi != 0 {
+            // Each word's flags are exact up to its first stop.
+            let first = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return j + (first / 8) as usize;
+        }
+        j += 16;
+    }
+    // Fewer than sixteen bytes left (a payload's last strings): a word, then a byte at a time.
+    if let Some(chunk) = b.get(j..j + 8) {
+        let hit = stops(word(chunk, 0));
+        if hit != 0 {
+            return j + (hit.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while let Some(&c) = b.get(j) {
+        if c < 0x20 || c == b'"' || c == b'\\' {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// The eight bytes of `b` from `i` on, as one little-endian word.
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The high bit of each byte of `w` that ends a plain run of string (exact up to the first
+/// one; bytes above it may be flagged too). With bit 1 flipped, the control characters stay
+/// below 0x20 and `"` (0x22) becomes 0x20: both are the bytes below 0x21, one comparison.
+#[inline(always)]
+fn stops(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let flipped = w ^ (ONES * 0x02);
+    let below = flipped.wrapping_sub(ONES * 0x21) & !flipped;
+    let other = w ^ (ONES * u64::from(b'\\'));
+    let backslash = other.wrapping_sub(ONES) & !other;
+    (below | backslash) & (ONES * 0x80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first stop from `j` on, a byte at a time.
+    fn walk(b: &[u8], j: usize) -> usize {
+        (j..b.len())
+            .find(|&k| b[k] < 0x20 || b[k] == b'"' || b[k] == b'\\')
+            .unwrap_or(b.len())
+    }
+
+    #[test]
+    fn string_stops_agree_with_a_byte_walk() {
+        // Bytes next to the stops and to what a word's borrows turn into stops.
+        let alphabet = [
+            0x00, 0x01, 0x1f, 0x20, 0x21, b'"', 0x23, b'[', b'\\', b']', b'a', 0x7f, 0x80, 0xa2,
+            0xdc, 0xff,
+        ];
+        let mut seed = 5u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = ((seed >> 33) % 48) as usize;
+            let mut r = seed;
+            let b: Vec<u8> = (0..n)
+                .map(|_| {
+                    r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(7);
+                    // Mostly plain bytes, as in real strings.
+                    if (r >> 60) < 11 {
+                        b'a' + ((r >> 40) % 26) as u8
+                    } else {
+                        alphabet[((r >> 35) % alphabet.len() as u64) as usize]
+                    }
+                })
+                .collect();
+            for j in 0..=b.len() {
+                assert_eq!(string_stop(&b, j), walk(&b, j), "{b:?} from {j}");
+            }
+        }
+    }
 }
