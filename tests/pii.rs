@@ -1006,6 +1006,42 @@ fn generic_keys_take_their_parents_hints() {
     );
 }
 
+/// OpenTelemetry attributes and HAR headers name a value in a sibling (`{"key": "session.id",
+/// "value": {"stringValue": …}}`, `{"name": "X-Api-Key", "value": …}`): that name hints it
+/// as a key would, both ways.
+#[test]
+fn key_value_pairs_hint_their_value() {
+    let found = scan(
+        "error",
+        r#"{"attributes":[{"key":"session.id","value":{"stringValue":"Qm7tR4vZ"}},{"key":"user.name","value":{"stringValue":"jdoe"}},{"key":"enduser.id","value":{"stringValue":"kim.lee@contoso.com"}},{"key":"service.version","value":{"stringValue":"10.0.19041.1"}},{"key":"device.id","value":{"stringValue":"B5372DB0-C21E-11E4-8DFC-AA07A5B093DB"}}],"headers":[{"name":"X-Api-Key","value":"k3y9Qz7Lw2Xv8Rt5"},{"name":"Content-Type","value":"application/json"}]}"#,
+    );
+    let at = |field: &str| kinds_at(&found, field);
+    assert_eq!(
+        at("payload/attributes/0/value/stringValue"),
+        [Kind::SessionId]
+    );
+    assert_eq!(
+        at("payload/attributes/1/value/stringValue"),
+        [Kind::Username]
+    );
+    assert_eq!(at("payload/attributes/2/value/stringValue"), [Kind::Email]);
+    assert_eq!(at("payload/attributes/3/value/stringValue"), []);
+    assert_eq!(
+        at("payload/attributes/4/value/stringValue"),
+        [Kind::DeviceId]
+    );
+    assert_eq!(at("payload/headers/0/value"), [Kind::SecretToken]);
+    assert_eq!(at("payload/headers/1/value"), []);
+    let email = found
+        .iter()
+        .find(|f| f.field == "payload/attributes/2/value/stringValue")
+        .unwrap();
+    assert!(
+        email.evidence.iter().any(|e| e == "field name enduser,id"),
+        "{email:?}"
+    );
+}
+
 #[test]
 fn advertising_anonymous_and_remote_address_keys_hint() {
     let found = scan(

@@ -154,7 +154,8 @@ fn token_hint(tok: &str) -> Hints {
         b"email" | b"mail" | b"emailaddress" | b"e" => Hints::EMAIL,
         b"upn" | b"principal" => Hints::UPN.with(Hints::EMAIL),
         b"intercom" => Hints::MAIL_ALIAS,
-        b"user" | b"users" | b"member" | b"owner" => Hints::USER,
+        // OpenTelemetry names the signed-in user `enduser` (`enduser.id`).
+        b"user" | b"users" | b"member" | b"owner" | b"enduser" => Hints::USER,
         b"username" | b"login" | b"logon" | b"account" | b"alias" | b"sam" | b"handle" => {
             Hints::LOGIN
         }

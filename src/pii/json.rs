@@ -181,6 +181,7 @@ impl Doc {
             Json::Scalar | Json::Null => {}
             Json::Obj(map) => {
                 let mut object = ObjectKeys::new(self);
+                let mut pair = Pair::default();
                 for (k, child) in map {
                     let k = self.owned(&k.0);
                     let (print, _) = key_facts(&self.text.as_bytes()[k.start..k.end]);
@@ -188,8 +189,15 @@ impl Doc {
                     let len = self.path.len();
                     self.path.push('/');
                     push_escaped(&mut self.path, &self.text[k.start..k.end]);
-                    let name = self.hint_name(key, k, "");
+                    let role = self.pair_role(k, "");
+                    let name = pair
+                        .name_of(role)
+                        .unwrap_or_else(|| self.hint_name(key, k, ""));
+                    let first = self.leaves.len();
                     self.walk(child, name, scalars);
+                    if let (Json::Str(_), Some(leaf)) = (child, self.leaves.get(first)) {
+                        pair.saw(role, leaf.value.unwrap_or(Str::EMPTY));
+                    }
                     self.path.truncate(len);
                 }
                 self.keys.truncate(object.first);
@@ -206,19 +214,44 @@ impl Doc {
         }
     }
 
+    /// What key `k` is in a key/value pair object (see `Pair`).
+    #[inline]
+    fn pair_role(&self, k: Str, src: &str) -> Role {
+        // Told by length first: this runs for every key.
+        if !matches!(k.end - k.start, 3..=5) {
+            return Role::Other;
+        }
+        let key = self.str(src, k);
+        // All three end in `e` or `y`: most keys are told apart by that byte alone.
+        if !matches!(key.as_bytes().last(), Some(b'e' | b'y')) {
+            return Role::Other;
+        }
+        match key {
+            "key" | "name" => Role::Key,
+            "value" => Role::Value,
+            _ => Role::Other,
+        }
+    }
+
     /// The name that key `k` of an object named `parent` gives its value's hints. Nested
     /// exports (Sentry's `user.id`, Segment's `context.device.id` and `traits.company.name`,
     /// Application Insights' `context.session.id`) put what a value is in the parent's key and
     /// leave a bare `id` or `name` below it: those are named `device.id`, `company.name`. A
     /// `name` under a person's key (`user`, `author`) stays a bare `name`, a person's name.
+    /// OpenTelemetry's typed values (`{"stringValue": …}`, `{"arrayValue": {"values": […]}}`)
+    /// are named by their parent alone.
     #[inline]
     fn hint_name(&mut self, parent: Str, k: Str, src: &str) -> Str {
-        // Most keys are not `id` or `name`: told by their length before their text (inlined,
-        // as this runs for every key).
-        if parent.start == parent.end || !matches!(k.end - k.start, 2 | 4) {
+        if parent.start == parent.end {
             return k;
         }
-        self.hint_name_of_id_or_name(parent, k, src)
+        // Most keys are none of these: told by their length before their text (inlined, as
+        // this runs for every key).
+        match k.end - k.start {
+            2 | 4 => self.hint_name_of_id_or_name(parent, k, src),
+            6 | 8..=11 if is_typed_value(self.str(src, k)) => parent,
+            _ => k,
+        }
     }
 
     fn hint_name_of_id_or_name(&mut self, parent: Str, k: Str, src: &str) -> Str {
@@ -287,6 +320,58 @@ impl ObjectKeys {
             seen: 0,
         }
     }
+}
+
+/// What a key is in an object that pairs a name with a value (see `Pair`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// `key` or `name`: its string names the pair's value.
+    Key,
+    /// `value`.
+    Value,
+    Other,
+}
+
+/// Key/value pair objects put what a value is in a sibling's string: OpenTelemetry's
+/// attributes (`{"key": "enduser.id", "value": {"stringValue": …}}`) and HAR's headers
+/// (`{"name": "Authorization", "value": "Bearer …"}`). The `key` (or `name`) string read so
+/// far in an object names its `value` member, as a key would. Both formats write the name
+/// first; a `value` before it keeps its own name.
+#[derive(Debug, Default)]
+pub(super) struct Pair {
+    name: Option<Str>,
+}
+
+impl Pair {
+    /// The name of a member whose key has `role`, when the pair gives it one.
+    pub fn name_of(&self, role: Role) -> Option<Str> {
+        self.name.filter(|_| role == Role::Value)
+    }
+
+    /// Notes a member with a string value `s`.
+    pub fn saw(&mut self, role: Role, s: Str) {
+        if role == Role::Key {
+            self.name = Some(s);
+        }
+    }
+}
+
+/// OpenTelemetry's AnyValue members, and an array value's `values`.
+#[inline]
+fn is_typed_value(key: &str) -> bool {
+    // All end in `e` or `s`: most keys are told apart by that byte alone.
+    matches!(key.as_bytes().last(), Some(b'e' | b's'))
+        && matches!(
+            key,
+            "stringValue"
+                | "intValue"
+                | "boolValue"
+                | "doubleValue"
+                | "bytesValue"
+                | "arrayValue"
+                | "kvlistValue"
+                | "values"
+        )
 }
 
 /// What the listing needs of a key's bytes: a fingerprint (equal keys have equal ones), and
@@ -472,6 +557,37 @@ mod tests {
                 ("payload/items/0/id", "id"),
                 ("payload/session/0/id", "session.id"),
                 ("payload/a~1b/Id", "Id"),
+            ]
+        );
+    }
+
+    #[test]
+    fn pairs_name_their_value_by_their_key() {
+        let src = r#"{"attributes":[{"key":"enduser.id","value":{"stringValue":"u"}},{"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"t"}]}}},{"key":"s\u00e9ssion","value":{"intValue":"7"}},{"value":{"stringValue":"v"},"key":"late"}],"headers":[{"name":"Authorization","value":"Bearer x"}],"body":{"stringValue":"b"},"stringValue":"top","k":{"key":3,"value":"n"}}"#;
+        let (l, _) = both(src).expect("json");
+        let keys: Vec<(&str, &str)> = l.iter().map(|(p, k, _)| (p.as_str(), k.as_str())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("payload/attributes/0/key", "key"),
+                ("payload/attributes/0/value/stringValue", "enduser.id"),
+                ("payload/attributes/1/key", "key"),
+                (
+                    "payload/attributes/1/value/arrayValue/values/0/stringValue",
+                    "tags"
+                ),
+                ("payload/attributes/2/key", "key"),
+                ("payload/attributes/2/value/intValue", "séssion"),
+                // A value before its key keeps its own name.
+                ("payload/attributes/3/value/stringValue", "value"),
+                ("payload/attributes/3/key", "key"),
+                ("payload/headers/0/name", "name"),
+                ("payload/headers/0/value", "Authorization"),
+                ("payload/body/stringValue", "body"),
+                ("payload/stringValue", "stringValue"),
+                ("payload/k/key", "key"),
+                // Only a string key names a value.
+                ("payload/k/value", "value"),
             ]
         );
     }

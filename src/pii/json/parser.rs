@@ -2,7 +2,7 @@
 //! Anything it is not sure of (exponents, surrogate escapes, depth, invalid text) makes it
 //! give up, and `Doc::parse` asks serde_json instead.
 
-use super::{Doc, MAX_DEPTH, ObjectKeys, Seg, Str, key_facts};
+use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Seg, Str, key_facts};
 
 pub(super) struct Parser<'s, 'd> {
     pub b: &'s [u8],
@@ -132,6 +132,7 @@ impl<'s> Parser<'s, '_> {
             return Some(());
         }
         let mut keys = ObjectKeys::new(self.doc);
+        let mut pair = Pair::default();
         loop {
             if self.next() != Some(b'"') {
                 return None;
@@ -142,11 +143,15 @@ impl<'s> Parser<'s, '_> {
                 return None;
             }
             self.i += 1;
-            let name = self.doc.hint_name(parent, k, self.src);
+            let role = self.doc.pair_role(k, self.src);
+            let name = pair
+                .name_of(role)
+                .unwrap_or_else(|| self.doc.hint_name(parent, k, self.src));
             // Most values are strings: read here, without the call to `value`.
             if self.next() == Some(b'"') {
                 let s = self.string()?;
                 self.doc.leaf(name, seg, Some(s), self.src);
+                pair.saw(role, s);
             } else {
                 self.value(name, seg, depth)?;
             }
