@@ -967,6 +967,24 @@ fn a_repeated_record_answers_for_itself() {
     assert_ne!(fresh(&other_user), fresh(&a));
 }
 
+/// Records are told apart by all they hold, not only by what the memo hashes (the ends of
+/// each value): payloads that differ only in their middle are scanned each for itself.
+#[test]
+fn records_that_differ_in_the_middle_are_not_confused() {
+    let tail = "x".repeat(100);
+    let with = format!(r#"{{"a":"{tail}","note":"mail amos@contoso.com now","z":"{tail}"}}"#);
+    let without = format!(r#"{{"a":"{tail}","note":"mail amos at contoso now!","z":"{tail}"}}"#);
+    assert_eq!(with.len(), without.len());
+    let mut sc = pii::EventScanner::new();
+    for round in 0..3 {
+        for (payload, emails) in [(&with, 1), (&without, 0)] {
+            let e = event("support", None, None, None, payload);
+            let found = sc.scan(&e).iter().filter(|f| f.kind == Kind::Email).count();
+            assert_eq!(found, emails, "round {round}: {payload}");
+        }
+    }
+}
+
 /// Export shapes the generator never writes (Sentry, Application Insights, Segment,
 /// OpenTelemetry, Mixpanel, Amplitude), labelled by hand before the engine saw them: a
 /// held-out check that the detectors are not fitted to the generator's own payloads.

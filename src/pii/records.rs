@@ -61,43 +61,49 @@ fn columns(event: &Event) -> [Option<&str>; 3] {
 /// Only the ends of each value are hashed: records of one shape differ in their ids, which
 /// sit at the ends of a column and, mostly, of a payload; `Record::is` compares the rest.
 pub(super) fn key(event: &Event) -> Option<u64> {
-    let payload = event.payload.as_deref().unwrap_or_default();
-    if payload.len() > PAYLOAD_MAX {
+    let payload = event.payload.as_deref();
+    if payload.map_or(0, str::len) > PAYLOAD_MAX {
         return None;
     }
-    let mut h = 0;
-    let mut ends = |t: Option<&str>, words: usize| match t {
-        Some(t) => {
-            let b = t.as_bytes();
-            h = mix(h, b.len() as u64 * 2 + 1);
-            h = mix(h, word(b, 0));
-            let tail = b.len().saturating_sub(words * 8);
-            for at in (tail..b.len()).step_by(8) {
-                h = mix(h, word(b, at));
-            }
-        }
-        None => h = mix(h, 0),
+    let mut h = ends(0, Some(&event.summary.category), 8);
+    for column in columns(event) {
+        h = ends(h, column, 8);
+    }
+    for (_, value) in &event.extra {
+        h = ends(h, value.as_deref(), 8);
+    }
+    Some(ends(h, payload, 64) | 1)
+}
+
+/// `h` mixed with the length, the first eight and the last `tail` (or so) bytes of `text`.
+fn ends(mut h: u64, text: Option<&str>, tail: usize) -> u64 {
+    let Some(b) = text.map(str::as_bytes) else {
+        return mix(h, 0);
     };
-    ends(Some(&event.summary.category), 0);
-    columns(event).into_iter().for_each(|c| ends(c, 1));
-    event.extra.iter().for_each(|(_, v)| ends(v.as_deref(), 1));
-    ends(event.payload.as_deref(), 8);
-    Some(h | 1)
+    h = mix(h, b.len() as u64 * 2 + 1);
+    if b.len() < 8 {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        return mix(h, u64::from_le_bytes(w));
+    }
+    h = mix(h, word(b, 0));
+    let mut at = b.len().saturating_sub(tail);
+    while at + 8 < b.len() {
+        h = mix(h, word(b, at));
+        at += 8;
+    }
+    mix(h, word(b, b.len() - 8))
 }
 
 fn mix(h: u64, w: u64) -> u64 {
     (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
-/// The (up to) eight bytes of `b` from `at`, as a number.
+/// The eight bytes of `b` from `at` (at most `b.len() - 8`), as a number.
 fn word(b: &[u8], at: usize) -> u64 {
-    if let Some(&w) = b.get(at..).and_then(|b| b.first_chunk::<8>()) {
-        return u64::from_le_bytes(w);
-    }
     let mut w = [0u8; 8];
-    let end = b.len().min(at + 8);
-    if let Some(bytes) = b.get(at..end) {
-        w[..bytes.len()].copy_from_slice(bytes);
+    if let Some(bytes) = b.get(at..at + 8) {
+        w.copy_from_slice(bytes);
     }
     u64::from_le_bytes(w)
 }
