@@ -167,7 +167,9 @@ impl EventScanner {
                 return strings.get(field).map(|s| Cow::Owned(s.to_string()));
             }
             let doc = &self.doc;
-            let leaf = doc.leaves.iter().find(|l| doc.path(l) == field)?;
+            // Lengths first: most leaves differ there, and `payload/` starts every path.
+            let same = |l: &&super::json::Leaf| l.path.len() == field.len() && doc.path(l) == field;
+            let leaf = doc.leaves.iter().find(same)?;
             return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
         }
         let text = event.column_text(field);
