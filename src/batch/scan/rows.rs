@@ -154,11 +154,19 @@ pub(super) struct JsonlEvent {
     tail: Vec<u8>,
     /// The tail holds non-ASCII text.
     tail_wide: bool,
-    /// Escaped categories (a JSON string, and whether it is not all ASCII): an export has a
-    /// few, and finding one here costs less than escaping it for every event.
-    categories: Vec<(Box<str>, Box<[u8]>, bool)>,
+    /// Escaped categories: an export has a few, and finding one here costs less than
+    /// escaping it for every event.
+    categories: Vec<Category>,
     middles: Middles,
     masked: MaskedValues,
+}
+
+struct Category {
+    name: Box<str>,
+    /// The name as a JSON string.
+    json: Box<[u8]>,
+    /// Not all ASCII.
+    wide: bool,
 }
 
 thread_local! {
@@ -188,6 +196,11 @@ struct Middles {
     /// The entry of the event's line before, if any: an event's findings mostly follow one
     /// another as they did last time, so its `next` is tried before a lookup.
     prev: Option<usize>,
+    /// For the first line, which has no line before it: by category (its number in
+    /// `JsonlEvent::categories`), the entry of the first line of the category's last event.
+    firsts: Vec<Option<usize>>,
+    /// The event's category number, if it has one.
+    category: Option<usize>,
 }
 
 /// The most entries kept: far more than the distinct findings of an export, as a bound.
@@ -267,12 +280,13 @@ fn middle(f: &Finding, out: &mut Vec<u8>) -> bool {
 }
 
 impl Middles {
-    /// A new event: its first line has no line before it.
-    fn start(&mut self) {
+    /// A new event, of the category numbered `category`.
+    fn start(&mut self, category: Option<usize>) {
         self.prev = None;
+        self.category = category;
     }
 
-    /// `middle(f)` appended to `out`, from the cache when it can be.
+    /// `middle(f)` appended to `out`, from the cache when it can be; true when not all ASCII.
     fn render(&mut self, f: &Finding, out: &mut Vec<u8>) -> bool {
         let Some(i) = self
             .predicted(f)
@@ -282,8 +296,15 @@ impl Middles {
             self.prev = None;
             return middle(f, out);
         };
-        if let Some(prev) = self.prev {
-            self.entries[prev].next = Some(i);
+        match (self.prev, self.category) {
+            (Some(prev), _) => self.entries[prev].next = Some(i),
+            (None, Some(c)) => {
+                if self.firsts.len() <= c {
+                    self.firsts.resize(c + 1, None);
+                }
+                self.firsts[c] = Some(i);
+            }
+            (None, None) => {}
         }
         self.prev = Some(i);
         let m = &self.entries[i];
@@ -291,10 +312,14 @@ impl Middles {
         m.wide
     }
 
-    /// The entry that followed the line before last time, if it is `f`'s.
+    /// The entry that followed the line before last time (or that came first in the
+    /// category's last event), if it is `f`'s.
     fn predicted(&self, f: &Finding) -> Option<usize> {
-        let next = self.entries[self.prev?].next?;
-        self.entries[next].is(f).then_some(next)
+        let expected = match self.prev {
+            Some(prev) => self.entries[prev].next,
+            None => *self.firsts.get(self.category?)?,
+        }?;
+        self.entries[expected].is(f).then_some(expected)
     }
 
     fn find(&self, f: &Finding) -> Option<usize> {
@@ -308,6 +333,7 @@ impl Middles {
         if self.entries.len() >= MIDDLES_MAX {
             self.entries.clear();
             self.index.clear();
+            self.firsts.clear();
             self.prev = None;
         }
         let mut bytes = Vec::new();
@@ -357,14 +383,15 @@ fn write_ends(h: &mut WordHash, b: &[u8]) {
 impl JsonlEvent {
     /// Starts the lines of an event; `ts` as stored (it is printed as `rfc3339_utc` gives it).
     pub fn start(&mut self, id: i64, category: &str, ts: &str) {
-        self.middles.start();
         self.head.clear();
         self.head.extend_from_slice(b"{\"id\":");
         push_int(&mut self.head, id);
         self.head.extend_from_slice(b",\"field\":");
         self.tail.clear();
         self.tail.extend_from_slice(b"],\"category\":");
-        self.tail_wide = self.push_category(category);
+        let (number, wide) = self.push_category(category);
+        self.tail_wide = wide;
+        self.middles.start(number);
         self.tail.extend_from_slice(b",\"ts\":");
         if canonical_utc(ts) {
             // Nearly every event: nothing to reformat or escape.
@@ -377,20 +404,26 @@ impl JsonlEvent {
         self.tail.extend_from_slice(b",\"value\":");
     }
 
-    /// `category` as a JSON string, appended to the tail; true when not all ASCII.
-    fn push_category(&mut self, category: &str) -> bool {
+    /// `category` as a JSON string, appended to the tail: its number in `categories` (if it
+    /// has one), and whether it is not all ASCII.
+    fn push_category(&mut self, category: &str) -> (Option<usize>, bool) {
         const MAX: usize = 64;
-        if let Some((_, json, wide)) = self.categories.iter().find(|(c, ..)| **c == *category) {
-            self.tail.extend_from_slice(json);
-            return *wide;
+        let known = self.categories.iter().position(|c| *c.name == *category);
+        if let Some(c) = known.map(|i| &self.categories[i]) {
+            self.tail.extend_from_slice(&c.json);
+            return (known, c.wide);
         }
         let start = self.tail.len();
         let wide = jsonl::push_str(&mut self.tail, category);
-        if self.categories.len() < MAX {
-            let json = self.tail[start..].into();
-            self.categories.push((category.into(), json, wide));
+        if self.categories.len() >= MAX {
+            return (None, wide);
         }
-        wide
+        self.categories.push(Category {
+            name: category.into(),
+            json: self.tail[start..].into(),
+            wide,
+        });
+        (Some(self.categories.len() - 1), wide)
     }
 
     /// One finding's line, appended to `out`. `value`: the finding's text (its span, or the
@@ -422,7 +455,7 @@ struct MaskedValues {
     text: String,
 }
 
-const MASKED_BITS: u32 = 12;
+const MASKED_BITS: u32 = 14;
 /// The longest text kept: ids, emails, names and addresses fit.
 const MASKED_MAX: usize = 96;
 
