@@ -527,3 +527,188 @@ fn push_uint(out: &mut Vec<u8>, mut m: u64) {
     }
     out.extend_from_slice(&buf[i..]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EventSummary;
+    use crate::text::rfc3339_utc;
+
+    /// The line `row` writes through serde_json (then made terminal-safe): the reference.
+    fn reference(event: &Event, f: &Finding, value: Option<&str>, reveal: bool) -> String {
+        let shown = match value {
+            Some(text) if !reveal => pii::mask(f.kind, text),
+            Some(text) => text.to_string(),
+            None => String::new(),
+        };
+        let ts = rfc3339_utc(&event.summary.ts);
+        let mut out = Vec::new();
+        row(ScanFormat::Jsonl, event, &ts, f, &shown, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn event(id: i64, category: &str, ts: &str) -> Event {
+        Event {
+            summary: EventSummary {
+                id,
+                ts: ts.into(),
+                category: category.into(),
+                ..EventSummary::default()
+            },
+            ..Event::default()
+        }
+    }
+
+    fn finding(field: &str, kind: Kind, evidence: Vec<Cow<'static, str>>) -> Finding {
+        Finding {
+            field: field.into(),
+            kind,
+            confidence: Confidence::High,
+            span: None,
+            evidence,
+        }
+    }
+
+    /// Renders `lines` of one event with `JsonlEvent` and checks each against `reference`.
+    fn check(jsonl: &mut JsonlEvent, event: &Event, lines: &[(&Finding, Option<&str>)]) {
+        for reveal in [false, true] {
+            let s = &event.summary;
+            jsonl.start(s.id, &s.category, &s.ts);
+            for &(f, value) in lines {
+                let mut out = Vec::new();
+                jsonl.line(f, value, reveal, &mut out);
+                let line = String::from_utf8(out).unwrap();
+                assert_eq!(line, reference(event, f, value, reveal), "{f:?} {value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_serde_jsons_across_events_whatever_the_caches_hold() {
+        let fields = [
+            "session_id",
+            "payload/a\"b",
+            "payload/é\u{202e}",
+            "payload/x\u{1b}[31m",
+        ];
+        let kinds = [
+            Kind::SessionId,
+            Kind::Email,
+            Kind::PersonName,
+            Kind::IpAddress,
+        ];
+        let evidence: [Vec<Cow<'static, str>>; 4] = [
+            vec!["pattern".into()],
+            vec!["pattern".into(), "field name a,b".into()],
+            vec![Cow::Owned("built \u{9b} phrase".into())],
+            vec![],
+        ];
+        let values = [
+            Some("6D79C287-73C9-391B-4E69-ED09D8D02E19"),
+            Some("6D79C287-73C9-391B-4E69-ED09D8D02E1A"),
+            Some("alice@contoso.com"),
+            Some("Zoë \u{202e}Ångström\u{1b}"),
+            Some("203.0.113.7"),
+            Some(""),
+            None,
+        ];
+        let events = [
+            event(1, "usage", "2026-06-03T02:42:36.717Z"),
+            event(-42, "caté\u{2066}gory", "2026-09-01T14:00:00+02:00"),
+            event(i64::MAX, "usage", "yesterday\u{1b}"),
+            event(i64::MIN, "a\"b", "2026-06-03T02:42:36.717Z"),
+        ];
+        let mut all = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            for (j, kind) in kinds.iter().enumerate() {
+                let mut f = finding(field, *kind, evidence[(i + j) % evidence.len()].clone());
+                f.confidence = [Confidence::Low, Confidence::Medium, Confidence::High][j % 3];
+                f.span = (j == 1).then_some(2..5);
+                all.push(f);
+            }
+        }
+        // Deterministic pseudo-random picks, so findings, values and categories follow one
+        // another in changing orders and every cache both hits and misses.
+        let mut seed = 7u64;
+        let mut pick = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut jsonl = JsonlEvent::default();
+        for _ in 0..400 {
+            let event = &events[pick(events.len())];
+            let count = pick(5);
+            let lines: Vec<_> = (0..count)
+                .map(|_| (&all[pick(all.len())], values[pick(values.len())]))
+                .collect();
+            check(&mut jsonl, event, &lines);
+        }
+    }
+
+    #[test]
+    fn a_changed_value_prints_its_own_never_the_one_before() {
+        let f = finding(
+            "session_id",
+            Kind::SessionId,
+            vec!["identity column".into()],
+        );
+        let e = event(7, "usage", "2026-06-03T02:42:36.717Z");
+        let mut jsonl = JsonlEvent::default();
+        let a = "AAAA0000-0000-0000-0000-00000000AAAA";
+        let b = "BBBB0000-0000-0000-0000-00000000BBBB";
+        for value in [
+            Some(a),
+            Some(a),
+            Some(b),
+            None,
+            Some(b),
+            Some(a),
+            Some("short"),
+        ] {
+            check(&mut jsonl, &e, &[(&f, value)]);
+        }
+    }
+
+    #[test]
+    fn masked_values_match_masking_when_the_cache_overflows() {
+        let mut masked = MaskedValues::default();
+        let kinds = [Kind::SessionId, Kind::Email, Kind::Username];
+        let text = |i: usize| format!("user{i:06}@example{}.com", i % 7);
+        let long = "x".repeat(MASKED_MAX + 1);
+        // More values than slots, twice over in two orders: slots are reused and replaced.
+        let n = 3 << MASKED_BITS;
+        for i in (0..n).chain((0..n).rev()) {
+            let kind = kinds[i % kinds.len()];
+            let value = if i % 1000 == 0 { long.clone() } else { text(i) };
+            let mut out = Vec::new();
+            masked.render(kind, &value, &mut out);
+            let mut want = Vec::new();
+            jsonl::push_str(&mut want, &pii::mask(kind, &value));
+            assert_eq!(out, want, "{kind:?} {value}");
+        }
+    }
+
+    #[test]
+    fn middles_stay_right_past_their_bound() {
+        let mut jsonl = JsonlEvent::default();
+        let e = event(1, "usage", "2026-06-03T02:42:36.717Z");
+        let findings: Vec<Finding> = (0..MIDDLES_MAX + 100)
+            .map(|i| finding(&format!("payload/f{i}"), Kind::Username, vec!["p".into()]))
+            .collect();
+        for chunk in findings.chunks(3).chain(findings.chunks(3).take(50)) {
+            let lines: Vec<_> = chunk.iter().map(|f| (f, Some("bob"))).collect();
+            check(&mut jsonl, &e, &lines);
+        }
+    }
+
+    #[test]
+    fn ids_are_written_as_serde_json_writes_them() {
+        for n in [0, 7, -1, 10, 99, 1234567, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            push_int(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+}
