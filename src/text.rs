@@ -62,23 +62,44 @@ pub fn rfc3339_utc(ts: &str) -> String {
 /// `rfc3339_utc`, borrowing `ts` when it is already in that form (the exports' own), which
 /// parsing and formatting again would give back unchanged — or leave as it is, if invalid.
 pub fn rfc3339_utc_cow(ts: &str) -> Cow<'_, str> {
-    if canonical_utc(ts.as_bytes()) {
+    if canonical_utc(ts) {
         return Cow::Borrowed(ts);
     }
     Cow::Owned(reformat_utc(ts))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, by shape only.
-fn canonical_utc(b: &[u8]) -> bool {
-    b.len() == 24
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 => *c == b'T',
-            13 | 16 => *c == b':',
-            19 => *c == b'.',
-            23 => *c == b'Z',
-            _ => c.is_ascii_digit(),
-        })
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, by shape only: `rfc3339_utc` gives such text back unchanged.
+/// It is ASCII digits and punctuation, so JSON writes it as it is. Every event's time goes
+/// through here, so it is checked eight bytes at a time.
+pub(crate) fn canonical_utc(ts: &str) -> bool {
+    const SHAPE: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    // How far each byte may be from its shape byte (XOR): 9 where a digit goes ('0' XOR
+    // '0'..='9' is 0..=9, and no other byte gives that), 0 where punctuation goes.
+    const SLACK: [u8; 24] = {
+        let mut slack = [0; 24];
+        let mut i = 0;
+        while i < 24 {
+            slack[i] = if SHAPE[i] == b'0' { 9 } else { 0 };
+            i += 1;
+        }
+        slack
+    };
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Ok(ts) = <&[u8; 24]>::try_from(ts.as_bytes()) else {
+        return false;
+    };
+    let word = |b: &[u8; 24], w: usize| {
+        let mut x = [0; 8];
+        x.copy_from_slice(&b[w * 8..w * 8 + 8]);
+        u64::from_le_bytes(x)
+    };
+    (0..3).all(|w| {
+        let off = word(ts, w) ^ word(SHAPE, w);
+        let slack = word(&SLACK, w) | HIGH;
+        // With every byte of `off` below 0x80, `slack - off` borrows across no byte, and
+        // keeps a byte's high bit exactly when that byte is within its slack.
+        off & HIGH == 0 && (slack - off) & HIGH == HIGH
+    })
 }
 
 fn reformat_utc(ts: &str) -> String {
@@ -228,6 +249,33 @@ mod tests {
         );
         assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m", "C1 CSI too");
         assert_eq!(visible("\u{7f}"), "\\x7f");
+    }
+
+    #[test]
+    fn canonical_times_are_told_by_shape() {
+        assert!(canonical_utc("2026-06-03T02:42:36.717Z"));
+        assert!(canonical_utc("0000-00-00T99:99:99.999Z"), "shape only");
+        let good = b"2026-06-03T02:42:36.717Z";
+        for i in 0..good.len() {
+            for c in 0..=255u8 {
+                let mut ts = *good;
+                ts[i] = c;
+                let want = match good[i] {
+                    b'0'..=b'9' => c.is_ascii_digit(),
+                    p => c == p,
+                };
+                let text = String::from_utf8_lossy(&ts);
+                assert_eq!(canonical_utc(&text), want, "{text:?}");
+            }
+        }
+        for bad in [
+            "",
+            "2026-06-03T02:42:36.717",
+            "2026-06-03T02:42:36.717Z ",
+            "2026-06-03 02:42:36.717Z",
+        ] {
+            assert!(!canonical_utc(bad), "{bad:?}");
+        }
     }
 
     #[test]

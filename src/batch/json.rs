@@ -102,13 +102,19 @@ fn plain_prefix(b: &[u8], i: usize) -> usize {
 
 /// Makes the JSON line that starts at `start` of `out` terminal-safe (`push_safe_line`) and
 /// ends it with a newline. `wide`: the line may hold non-ASCII text (else it is all ASCII).
+#[inline]
 pub fn finish_line(out: &mut Vec<u8>, start: usize, wide: bool) {
-    if !wide {
-        out.push(b'\n');
-        return;
+    if wide {
+        make_safe(out, start);
     }
+    out.push(b'\n');
+}
+
+/// `push_safe_line` on the line that starts at `start`, in place, without its newline.
+#[cold]
+fn make_safe(out: &mut Vec<u8>, start: usize) {
     let line = out.split_off(start);
-    push_safe_line(&String::from_utf8_lossy(&line), out);
+    out.extend_from_slice(safe_text(&String::from_utf8_lossy(&line)).as_bytes());
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@ use crate::model::{Event, Filter, Finding, Kind};
 use crate::pii::{self, EventScanner};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
-use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
+use crate::text::{rfc3339_utc, thousands, utc_time};
 use inventory::Inventory;
-use rows::{JsonlEvent, header, row};
+use rows::{header, row};
 
 /// How `telex scan` runs.
 #[derive(Debug, Clone)]
@@ -118,9 +118,6 @@ struct Output {
     findings: u64,
     by_kind: [u64; Kind::ALL.len()],
     inventory: Option<Inventory>,
-    /// Scratch for one finding's value, and for the lines of one event.
-    value: String,
-    jsonl: JsonlEvent,
 }
 
 /// The workers' share of `telex scan`: findings rendered (or counted into the inventory)
@@ -179,17 +176,15 @@ impl scanner::Work for Render<'_> {
         match &mut output.inventory {
             Some(inv) => inv.add(event, findings, sc, shown_owned),
             None if findings.is_empty() => {}
-            None if opts.format == ScanFormat::Jsonl => {
+            None if opts.format == ScanFormat::Jsonl => rows::with_lines(|lines| {
                 let s = &event.summary;
-                let ts = rfc3339_utc_cow(&s.ts);
-                output.jsonl.start(s.id, &s.category, &ts);
-                let value = &mut output.value;
+                lines.start(s.id, &s.category, &s.ts);
                 for f in findings {
-                    value.clear();
-                    shown(sc, event, f, opts.reveal, value);
-                    output.jsonl.line(f, value, &mut output.bytes);
+                    let text = sc.value(event, &f.field);
+                    let part = text.as_deref().map(|text| shown_part(f, text));
+                    lines.line(f, part, opts.reveal, &mut output.bytes);
                 }
-            }
+            }),
             None => {
                 // Formatted once per event, not once per finding.
                 let ts = match opts.format {
@@ -213,16 +208,21 @@ fn shown(sc: &EventScanner, event: &Event, f: &Finding, reveal: bool, out: &mut 
     let Some(text) = sc.value(event, &f.field) else {
         return;
     };
-    let part = f
-        .span
-        .as_ref()
-        .and_then(|r| text.get(r.clone()))
-        .unwrap_or(&text);
+    let part = shown_part(f, &text);
     if reveal {
         out.push_str(part);
     } else {
         pii::mask_into(f.kind, part, out);
     }
+}
+
+/// The part of the finding's value `text` that is shown: its span, or the whole value when it
+/// has none or the span does not fit (so a bad span never leaks a part of the value).
+fn shown_part<'t>(f: &Finding, text: &'t str) -> &'t str {
+    f.span
+        .as_ref()
+        .and_then(|r| text.get(r.clone()))
+        .unwrap_or(text)
 }
 
 /// `scanning: N / M events` on stderr, at most every half second.

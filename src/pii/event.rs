@@ -186,6 +186,7 @@ impl EventScanner {
 
     /// The string behind `field` (a column, `payload`, or `payload/…` pointer) in `event`,
     /// which must be the event this scanner scanned last.
+    #[inline]
     pub fn value<'e>(&'e self, event: &'e Event, field: &str) -> Option<Cow<'e, str>> {
         if field.starts_with("payload/") {
             let payload = event.payload.as_deref()?;
@@ -198,7 +199,9 @@ impl EventScanner {
                 let strings = Strings::parse(payload);
                 return strings.get(field).map(|s| Cow::Owned(s.to_string()));
             }
-            let leaf = doc.leaves.iter().find(|l| doc.path(l) == field)?;
+            // Lengths first: most leaves differ there, and `payload/` starts every path.
+            let same = |l: &&super::json::Leaf| l.path.len() == field.len() && doc.path(l) == field;
+            let leaf = doc.leaves.iter().find(same)?;
             return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
         }
         let text = event.column_text(field);
