@@ -181,10 +181,12 @@ pub(crate) fn json_plain_run(b: &[u8], mut i: usize, stop_at_wide: bool) -> usiz
         }
         return i;
     }
-    // The last eight bytes, overlapping bytes already known plain: ignoring those, and with
-    // no stop byte below to borrow from, the lowest flag left is exact.
+    // The last eight bytes, overlapping bytes before `i`. Those are replaced with a plain
+    // byte: a stop among them (the escape a caller just wrote out) would borrow into the
+    // byte above it and flag a plain one. With no stop below, the lowest flag is exact.
     let base = b.len() - 8;
-    let hit = flags(word(base)) & (u64::MAX << (8 * (i - base)));
+    let mine = u64::MAX << (8 * (i - base));
+    let hit = flags((word(base) & mine) | ((ONES * u64::from(b'a')) & !mine));
     if hit == 0 {
         b.len()
     } else {
@@ -303,8 +305,12 @@ mod tests {
 
     #[test]
     fn json_plain_runs_stop_where_json_text_needs_care() {
-        let cases: [(&str, usize, usize); 7] = [
+        let cases: [(&str, usize, usize); 10] = [
             ("plain text, no stops at all", 27, 27),
+            // A stop just before the start must not flag the byte after it.
+            ("failed\n ok", 6, 6),
+            ("abcdefgh\"#cd", 8, 8),
+            ("abcdefgh\\]cd", 8, 8),
             ("ab\"cd", 2, 2),
             ("ab\\cd", 2, 2),
             ("abcdefghij\nkl", 10, 10),
