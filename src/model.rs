@@ -532,7 +532,7 @@ impl fmt::Display for Confidence {
 
 /// In one event's field, an identifier of `kind`, found with `confidence` because of `evidence`.
 /// It never holds the identifying value itself, so reporting it cannot re-leak it.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// A column name, or a JSON column's name followed by an RFC 6901 pointer: `payload/msUpn`.
     pub field: String,
@@ -544,28 +544,6 @@ pub struct Finding {
     /// Short reasons a reviewer can read: pattern, validator, field-name hint, link. Mostly
     /// fixed phrases, so they are borrowed (`"x".into()`) and only the few built ones allocate.
     pub evidence: Vec<Cow<'static, str>>,
-}
-
-impl Clone for Finding {
-    fn clone(&self) -> Finding {
-        Finding {
-            field: self.field.clone(),
-            kind: self.kind,
-            confidence: self.confidence,
-            span: self.span.clone(),
-            evidence: self.evidence.clone(),
-        }
-    }
-
-    /// Reuses this finding's field and evidence buffers: scanners copy remembered findings
-    /// into spent ones millions of times.
-    fn clone_from(&mut self, from: &Finding) {
-        self.field.clone_from(&from.field);
-        self.kind = from.kind;
-        self.confidence = from.confidence;
-        self.span.clone_from(&from.span);
-        self.evidence.clone_from(&from.evidence);
-    }
 }
 
 impl Finding {

@@ -22,7 +22,6 @@ mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
-mod records;
 mod sink;
 mod structured;
 mod tree;

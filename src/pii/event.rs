@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
+use super::json::Doc;
 use super::memo::{COLUMNS, Memo};
-use super::records::{self, Records, Scanned};
 use super::structured::linked_column;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
@@ -15,8 +15,11 @@ use crate::model::{Event, Finding};
 /// Scans events one after another on one thread, reusing its buffers.
 #[derive(Debug, Default)]
 pub struct EventScanner {
-    /// The listing and findings of the last record scanned afresh.
-    fresh: Scanned,
+    doc: Doc,
+    /// The last payload was a JSON object or array (its leaves are in `doc`).
+    json: bool,
+    /// The last event's findings.
+    found: Vec<Finding>,
     /// Numbers and booleans are listed too, for `fields`.
     scalars: bool,
     /// The memo's index of each leaf's field name (string leaves only).
@@ -24,10 +27,6 @@ pub struct EventScanner {
     /// Findings of earlier events, reused by the next ones (`Sink::push`).
     spare: Vec<Finding>,
     memo: Memo,
-    records: Records,
-    /// The remembered record whose results are the last event's, when they came from (or
-    /// went to) `records` rather than `fresh`.
-    current: Option<usize>,
 }
 
 thread_local! {
@@ -59,40 +58,24 @@ impl EventScanner {
     /// `pii::scan_event`: the event's findings, which stay here until the next scan (as do
     /// its payload's fields and values, see `value` and `payload_fields`).
     pub fn scan(&mut self, event: &Event) -> &[Finding] {
-        let key = records::key(event);
-        self.current = key.and_then(|hash| self.records.find(hash, event));
-        if self.current.is_none() {
-            self.spare.append(&mut self.fresh.findings);
-            let mut found = std::mem::take(&mut self.fresh.findings);
-            self.scan_fresh(event, &mut found);
-            self.fresh.findings = found;
-            if let Some(hash) = key {
-                self.current = Some(self.records.remember(hash, event, &mut self.fresh));
-            }
-        }
-        &self.last().findings
+        self.spare.append(&mut self.found);
+        let mut found = std::mem::take(&mut self.found);
+        self.scan_into(event, &mut found);
+        self.found = found;
+        &self.found
     }
 
     /// The findings of the last event scanned.
     pub fn findings(&self) -> &[Finding] {
-        &self.last().findings
+        &self.found
     }
 
-    /// What the scan made of the last event.
-    fn last(&self) -> &Scanned {
-        match self.current.and_then(|i| self.records.get(i)) {
-            Some(remembered) => remembered,
-            None => &self.fresh,
-        }
-    }
-
-    /// `scan` for a record not remembered: lists its payload into `fresh.doc` and puts its
-    /// findings in `out`.
-    fn scan_fresh(&mut self, event: &Event, out: &mut Vec<Finding>) {
+    /// `scan`: lists the payload into `doc` and puts the findings in `out`.
+    fn scan_into(&mut self, event: &Event, out: &mut Vec<Finding>) {
         let payload = event.payload.as_deref();
-        self.fresh.json = payload.is_some_and(|p| self.parse(p));
+        self.json = payload.is_some_and(|p| self.parse(p));
         let spare = &mut self.spare;
-        let doc = &self.fresh.doc;
+        let doc = &self.doc;
         let s = &event.summary;
         let mut ctx = Context {
             category: &s.category,
@@ -106,7 +89,7 @@ impl EventScanner {
         memo.start_event();
         let names = &mut self.names;
         names.clear();
-        if self.fresh.json {
+        if self.json {
             for leaf in &doc.leaves {
                 let Some(value) = leaf.value else { continue };
                 let i = memo.name_index(doc.str(src, leaf.key));
@@ -130,7 +113,7 @@ impl EventScanner {
                 scan_hinted(name, memo.name(i), None, v, &ctx, out, spare);
             }
         }
-        if self.fresh.json {
+        if self.json {
             let learnt = (!ctx.names.is_empty(), !ctx.emails.is_empty());
             let category = memo.category_index(ctx.category);
             let leaves = doc.leaves.iter().filter(|l| l.value.is_some());
@@ -181,7 +164,7 @@ impl EventScanner {
     /// `{` or `[` first (after whitespace), then a JSON parse.
     fn parse(&mut self, payload: &str) -> bool {
         let first = payload.bytes().find(|c| !c.is_ascii_whitespace());
-        matches!(first, Some(b'{' | b'[')) && self.fresh.doc.parse(payload, "payload", self.scalars)
+        matches!(first, Some(b'{' | b'[')) && self.doc.parse(payload, "payload", self.scalars)
     }
 
     /// The string behind `field` (a column, `payload`, or `payload/…` pointer) in `event`,
@@ -190,8 +173,8 @@ impl EventScanner {
     pub fn value<'e>(&'e self, event: &'e Event, field: &str) -> Option<Cow<'e, str>> {
         if field.starts_with("payload/") {
             let payload = event.payload.as_deref()?;
-            let Scanned { doc, json, .. } = self.last();
-            if !json {
+            let doc = &self.doc;
+            if !self.json {
                 return None;
             }
             if doc.duplicate_keys {
@@ -212,7 +195,7 @@ impl EventScanner {
     /// scanner was made `with_all_fields`), or `None` when the payload was not a JSON object or
     /// array, or repeats a key (serde_json's tree then decides which leaves exist).
     pub fn payload_fields(&self) -> Option<impl Iterator<Item = &str>> {
-        let Scanned { doc, json, .. } = self.last();
-        (*json && !doc.duplicate_keys).then(|| doc.leaves.iter().map(|l| doc.path(l)))
+        let doc = &self.doc;
+        (self.json && !doc.duplicate_keys).then(|| doc.leaves.iter().map(|l| doc.path(l)))
     }
 }
