@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::super::{json as jsonl, table};
 use crate::cli::ScanFormat;
-use crate::model::{Event, Finding};
+use crate::model::{Event, Finding, Kind};
 use crate::pii::EventScanner;
 use crate::pii::fieldname::WordHash;
 use crate::text::{thousands, visible};
@@ -25,15 +25,18 @@ pub struct Inventory {
 }
 
 /// One category's fields: counts in first-seen order, an index by name, and where the last
-/// record of the category had each of its fields. Records of one kind list their fields
-/// alike, so most lookups are a single comparison with that guess.
+/// record of the category had each of its fields and each of its findings' fields. Records
+/// of one kind list their fields and findings alike, so most lookups are a single comparison
+/// with that guess.
 #[derive(Debug, Default)]
 struct Fields {
-    list: Vec<(String, FieldStats)>,
+    list: Vec<(String, Counts)>,
     index: Map<usize>,
     last: Vec<usize>,
     /// This record's, while it is counted.
     next: Vec<usize>,
+    /// The fields of the last record's findings, one per field that had any.
+    last_found: Vec<usize>,
 }
 
 impl Fields {
@@ -47,9 +50,35 @@ impl Fields {
             return i;
         }
         let i = self.list.len();
-        self.list.push((field.to_string(), FieldStats::default()));
+        self.list.push((field.to_string(), Counts::default()));
         self.index.insert(field.to_string(), i);
         i
+    }
+}
+
+/// One field's counts while scanning: kinds in an array (every finding is counted here), made
+/// a `FieldStats` when written.
+#[derive(Debug, Default)]
+struct Counts {
+    records: u64,
+    identified: u64,
+    /// By `Kind as usize` (`Kind::ALL` order).
+    kinds: [u64; Kind::ALL.len()],
+    example: Option<String>,
+}
+
+impl Counts {
+    fn stats(&self) -> FieldStats {
+        FieldStats {
+            records: self.records,
+            identified: self.identified,
+            kinds: Kind::ALL
+                .into_iter()
+                .zip(self.kinds)
+                .filter(|&(_, n)| n > 0)
+                .collect(),
+            example: self.example.clone(),
+        }
     }
 }
 
@@ -82,17 +111,21 @@ impl Inventory {
         });
         std::mem::swap(&mut fields.last, &mut fields.next);
         // Findings come sorted by field: one group per field.
+        fields.next.clear();
         for group in findings.chunk_by(|a, b| a.field == b.field) {
-            let i = fields.find(&group[0].field, None);
+            let guess = fields.last_found.get(fields.next.len()).copied();
+            let i = fields.find(&group[0].field, guess);
+            fields.next.push(i);
             let st = &mut fields.list[i].1;
             st.identified += 1;
             for f in group {
-                *st.kinds.entry(f.kind).or_default() += 1;
+                st.kinds[f.kind as usize] += 1;
             }
             if st.example.is_none() {
                 st.example = Some(shown(&group[0]));
             }
         }
+        std::mem::swap(&mut fields.last_found, &mut fields.next);
     }
 
     /// Adds a later part of the scan: counts add up, the earlier example stays.
@@ -104,8 +137,8 @@ impl Inventory {
                 let m = &mut mine.list[i].1;
                 m.records += st.records;
                 m.identified += st.identified;
-                for (k, n) in st.kinds {
-                    *m.kinds.entry(k).or_default() += n;
+                for (mine, n) in m.kinds.iter_mut().zip(st.kinds) {
+                    *mine += n;
                 }
                 if m.example.is_none() {
                     m.example = st.example;
@@ -114,7 +147,7 @@ impl Inventory {
         }
     }
 
-    fn sorted(&self) -> Vec<(&str, &str, &FieldStats)> {
+    fn sorted(&self) -> Vec<(&str, &str, FieldStats)> {
         let mut rows: Vec<_> = self
             .by_category
             .iter()
@@ -122,7 +155,7 @@ impl Inventory {
                 fields
                     .list
                     .iter()
-                    .map(move |(f, st)| (c.as_str(), f.as_str(), st))
+                    .map(move |(f, counts)| (c.as_str(), f.as_str(), counts.stats()))
             })
             .collect();
         rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -132,7 +165,7 @@ impl Inventory {
     pub fn write(&self, format: ScanFormat, out: &mut dyn Write) -> std::io::Result<()> {
         let rows = self.sorted();
         if format == ScanFormat::Jsonl {
-            for (category, field, st) in rows {
+            for (category, field, st) in &rows {
                 let kinds: serde_json::Map<String, Value> = st
                     .kinds
                     .iter()
@@ -179,7 +212,7 @@ impl Inventory {
         match format {
             ScanFormat::Csv => {
                 table::csv_row(out, header.into_iter())?;
-                for (c, f, st) in rows {
+                for (c, f, st) in &rows {
                     let mut row = cells(c, f, st);
                     // CSV is for machines: plain numbers, no thousands separators.
                     row[2] = st.records.to_string();
@@ -190,7 +223,7 @@ impl Inventory {
             ScanFormat::Markdown => {
                 writeln!(out, "| {} |", header.join(" | "))?;
                 writeln!(out, "|---|---|--:|--:|---|---|---|")?;
-                for (c, f, st) in rows {
+                for (c, f, st) in &rows {
                     super::rows::markdown_row(out, &cells(c, f, st))?;
                 }
             }
