@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use regex::Regex;
 
+use super::bytes;
 use super::fieldname::Hints;
 use super::intern::{self, Link};
 use super::validators::jwt_header_ok;
@@ -38,12 +39,35 @@ static PASSWORD_SETTING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn is_token_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+    bytes::is(c, bytes::TOKEN)
+}
+
+/// Whether one of `API_KEY`'s literal prefixes (`sk_`, `rk_`, `gh?_`, `github_pat_`, `AKIA`,
+/// `ASIA`, `AIza`, `xox?-`, `glpat-`) occurs in `b`: without one the regex cannot match, and
+/// most values are turned away by this byte search before the regex starts.
+fn api_key_prefix(b: &[u8]) -> bool {
+    memchr::memchr3_iter(b'_', b'-', b'A', b).any(|i| {
+        let before = &b[..i];
+        // `gh?_`, `xox?-`: the byte before the sign is any.
+        let skip_one = |w: &[u8]| before.len() > w.len() && before[..i - 1].ends_with(w);
+        match b[i] {
+            b'_' => {
+                before.ends_with(b"sk")
+                    || before.ends_with(b"rk")
+                    || before.ends_with(b"github")
+                    || skip_one(b"gh")
+            }
+            b'-' => before.ends_with(b"glpat") || skip_one(b"xox"),
+            _ => [b"AKIA", b"ASIA", b"AIza"]
+                .iter()
+                .any(|p| b[i..].starts_with(*p)),
+        }
+    })
 }
 
 pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
     let b = text.as_bytes();
-    if p.len >= 30 && p.dots >= 2 {
+    if p.len >= 30 && p.dots >= 2 && p.j {
         let mut from = 0;
         while let Some(off) = JWT.find(&b[from..]) {
             let start = from + off;
@@ -103,7 +127,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
             }
         }
     }
-    if p.len >= 20 && (p.underscores || p.dashes > 0 || p.upper) {
+    if p.len >= 20 && (p.underscores || p.dashes > 0 || p.upper) && api_key_prefix(b) {
         for m in API_KEY.find_iter(text) {
             // Boundaries are checked here so the regex keeps its literal-prefix prefilter.
             let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
@@ -136,25 +160,27 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
 }
 
 fn local_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
-}
-
-fn domain_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+    bytes::is(c, bytes::LOCAL)
 }
 
 /// The length of a domain at the start of `s`: labels, at least one dot, alphabetic TLD.
 pub(crate) fn domain_len(s: &[u8]) -> Option<usize> {
-    let mut end = s.iter().take_while(|c| domain_byte(**c)).count();
+    let mut end = s
+        .iter()
+        .position(|c| !bytes::is(*c, bytes::DOMAIN))
+        .unwrap_or(s.len());
     while end > 0 && matches!(s[end - 1], b'.' | b'-') {
         end -= 1;
     }
     let d = &s[..end];
     let last_dot = d.iter().rposition(|c| *c == b'.')?;
     let tld = &d[last_dot + 1..];
-    let labels_ok = d
-        .split(|c| *c == b'.')
-        .all(|l| !l.is_empty() && l[0] != b'-');
+    // No label is empty or starts with `-`: `d` ends with neither `.` nor `-`, so it is enough
+    // that it starts with neither and that no dot is followed by either.
+    let labels_ok = !matches!(d[0], b'.' | b'-')
+        && !d
+            .windows(2)
+            .any(|w| w[0] == b'.' && matches!(w[1], b'.' | b'-'));
     (labels_ok && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some(end)
 }
 
@@ -355,5 +381,98 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
             let ev = ev![why.into()];
             sink.push(Kind::UserPath, Confidence::High, span, ev);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
+    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
+        let mut seed = 11u64;
+        (0..count).map(move |_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 9;
+            (0..n)
+                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
+                .collect()
+        })
+    }
+
+    /// `domain_len` as it was, splitting the labels.
+    fn domain_len_reference(s: &[u8]) -> Option<usize> {
+        let domain_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
+        let mut end = s.iter().take_while(|c| domain_byte(**c)).count();
+        while end > 0 && matches!(s[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        let d = &s[..end];
+        let last_dot = d.iter().rposition(|c| *c == b'.')?;
+        let tld = &d[last_dot + 1..];
+        let labels_ok = d
+            .split(|c| *c == b'.')
+            .all(|l| !l.is_empty() && l[0] != b'-');
+        (labels_ok && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some(end)
+    }
+
+    #[test]
+    fn domain_len_agrees_with_splitting_labels() {
+        let pieces = [
+            "a", "ab", "-", ".", "..", "com", "x1", "9", " ", "@", "é", "_", "co.uk", ".-", "-.",
+        ];
+        let mut found = 0;
+        for text in texts(&pieces, 100_000) {
+            let want = domain_len_reference(text.as_bytes());
+            found += usize::from(want.is_some());
+            assert_eq!(domain_len(text.as_bytes()), want, "{text:?}");
+        }
+        assert!(found > 5_000, "{found}");
+    }
+
+    #[test]
+    fn api_keys_are_searched_only_past_a_prefix() {
+        let pieces = [
+            "sk_",
+            "rk_",
+            "live_",
+            "test_",
+            "ghp_",
+            "ghx_",
+            "github_pat_",
+            "AKIA",
+            "ASIA",
+            "AIza",
+            "xoxb-",
+            "xoxz-",
+            "glpat-",
+            "gh",
+            "xox",
+            "s",
+            "k",
+            "_",
+            "-",
+            "A",
+            "ABCDEFGHIJ",
+            "0123456789",
+            "abcdefghij_",
+            "é",
+            " ",
+            "Ab1-",
+            "KIA",
+            "SIA",
+            "Iza",
+        ];
+        let mut matched = 0;
+        for text in texts(&pieces, 200_000) {
+            if API_KEY.is_match(&text) {
+                matched += 1;
+                assert!(api_key_prefix(text.as_bytes()), "{text:?}");
+            }
+        }
+        assert!(matched > 2_000, "{matched}");
+        assert!(!api_key_prefix(
+            b"GET https://api.example.com/v1 failed: B-52 at_home"
+        ));
     }
 }

@@ -100,7 +100,8 @@ pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl F
         pos: 0,
         ascii: text.is_ascii(),
     };
-    let Some(mut prev) = words.next() else {
+    // Only a capitalised word can start a name: the words before the next one are skipped.
+    let Some(mut prev) = words.next_capital() else {
         return;
     };
     while let Some(mut cur) = words.next() {
@@ -128,7 +129,14 @@ pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl F
                 });
             }
         }
-        prev = cur;
+        prev = if words.starts_upper(&cur) {
+            cur
+        } else {
+            let Some(next) = words.next_capital() else {
+                return;
+            };
+            next
+        };
     }
 }
 
@@ -188,21 +196,74 @@ impl Words<'_> {
             + b.get(self.pos..)?
                 .iter()
                 .position(u8::is_ascii_alphabetic)?;
-        let mut end = start;
-        while end < b.len() {
-            let c = b[end];
-            let inner_apostrophe = c == b'\''
-                && b.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
-                && !b[end..].starts_with(b"'s ")
-                && b[end..] != *b"'s";
-            if !(c.is_ascii_alphabetic() || inner_apostrophe) {
-                break;
-            }
-            end += 1;
-        }
+        let end = ascii_word_end(b, start);
         self.pos = end;
         Some(start..end)
     }
+
+    /// Whether `word` (one of these words) starts with an upper-case letter, as every
+    /// capitalised word does.
+    fn starts_upper(&self, word: &Range<usize>) -> bool {
+        let w = &self.text[word.clone()];
+        if self.ascii {
+            w.as_bytes()[0].is_ascii_uppercase()
+        } else {
+            w.chars().next().is_some_and(char::is_uppercase)
+        }
+    }
+
+    /// The next word that `starts_upper`. In ASCII text the bytes up to its first letter are
+    /// searched directly, without splitting the words before it.
+    fn next_capital(&mut self) -> Option<Range<usize>> {
+        if !self.ascii {
+            loop {
+                let w = self.next()?;
+                if self.starts_upper(&w) {
+                    return Some(w);
+                }
+            }
+        }
+        let b = self.text.as_bytes();
+        let mut from = self.pos;
+        loop {
+            let start = from + b.get(from..)?.iter().position(u8::is_ascii_uppercase)?;
+            if ascii_word_start(b, start) {
+                let end = ascii_word_end(b, start);
+                self.pos = end;
+                return Some(start..end);
+            }
+            from = start + 1;
+        }
+    }
+}
+
+/// Where the ASCII word starting at `start` ends: letters, and apostrophes between letters
+/// except a possessive `'s` at the end of the word.
+fn ascii_word_end(b: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < b.len() {
+        let c = b[end];
+        if !(c.is_ascii_alphabetic() || inner_apostrophe(b, end)) {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+fn inner_apostrophe(b: &[u8], at: usize) -> bool {
+    b[at] == b'\''
+        && b.get(at + 1).is_some_and(u8::is_ascii_alphabetic)
+        && !b[at..].starts_with(b"'s ")
+        && b[at..] != *b"'s"
+}
+
+/// Whether the letter at `at` starts a word rather than continuing one: the byte before it is
+/// no letter, nor an apostrophe inside a word (which needs a letter before it).
+fn ascii_word_start(b: &[u8], at: usize) -> bool {
+    at == 0
+        || !(b[at - 1].is_ascii_alphabetic()
+            || at >= 2 && b[at - 2].is_ascii_alphabetic() && inner_apostrophe(b, at - 1))
 }
 
 impl Iterator for Words<'_> {
@@ -303,6 +364,104 @@ mod tests {
             };
             assert_eq!(words(true), words(false), "{text:?}");
         }
+    }
+
+    /// `find_in_text` as it was before it skipped to capitalised words: every word a `prev`.
+    fn find_reference(text: &str, name_field: bool, loose: bool) -> Vec<(Range<usize>, bool)> {
+        let mut out = vec![];
+        let mut words = Words {
+            text,
+            pos: 0,
+            ascii: text.is_ascii(),
+        };
+        let Some(mut prev) = words.next() else {
+            return out;
+        };
+        while let Some(mut cur) = words.next() {
+            let gap = &text[prev.end..cur.start];
+            let w1 = &text[prev.clone()];
+            let mut particles = false;
+            if gap == " "
+                && capitalised(w1)
+                && particle(&text[cur.clone()])
+                && let Some((surname, ahead)) = after_particles(text, cur.clone(), &words)
+            {
+                (cur, words, particles) = (surname, ahead, true);
+            }
+            let w2 = &text[cur.clone()];
+            if gap == " " && capitalised(w1) && capitalised(w2) {
+                let given = is_given(w1);
+                let listed = given && (particles || is_surname(w2));
+                let rest = &text[cur.end..];
+                let possessive = rest.starts_with("'s") || rest.starts_with("\u{2019}s");
+                if listed || given && (possessive || name_field) || loose && possessive {
+                    out.push((prev.start..cur.end, listed));
+                }
+            }
+            prev = cur;
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_to_capitalised_words_finds_what_every_pair_found() {
+        let pieces = [
+            "Alice ",
+            "Alice",
+            "Smith",
+            "Hawking",
+            "Emma ",
+            "de ",
+            "van ",
+            "der",
+            "Vries",
+            "O'Brien",
+            "'s",
+            "Grace ",
+            "Alice Smith",
+            "Emma de Vries",
+            "\u{2019}s",
+            " ",
+            " ",
+            " ",
+            "  ",
+            "'",
+            "x1",
+            "Zed",
+            "-",
+            "''a",
+            "b'",
+            "é",
+            "Élodie",
+            "Ñ",
+            "grace",
+            "Q3",
+            "Marketing",
+            "iPhone",
+            ".",
+            "s",
+            "A",
+            "'S",
+            "D'",
+            "Jean-Luc",
+        ];
+        let mut seed = 7u64;
+        let mut hits = 0;
+        for _ in 0..60_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 9;
+            let text: String = (0..n)
+                .map(|i| pieces[((seed >> (i * 5 + 3)) % pieces.len() as u64) as usize])
+                .collect();
+            for (name_field, loose) in [(false, false), (true, false), (false, true)] {
+                let want = find_reference(&text, name_field, loose);
+                hits += want.len();
+                let mut got = vec![];
+                find_in_text(&text, name_field, loose, |n| got.push((n.span, n.listed)));
+                assert_eq!(got, want, "{text:?} {name_field} {loose}");
+            }
+        }
+        assert!(hits > 1000, "{hits}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Text detectors for number-shaped identifiers: IPv4/IPv6, MAC, GUIDs linked to the tenant,
 //! card numbers (Luhn + issuer), IBANs (mod-97), coordinates and phone numbers.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::bytes;
 use super::fieldname::Hints;
 use super::validators::{
     card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
@@ -22,7 +24,7 @@ static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u)(?:\+|\b)\(?\d[\d ().-]{5,20}\d\b").expect("static regex"));
 
 fn addr_byte(c: u8) -> bool {
-    c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'-')
+    bytes::is(c, bytes::ADDR)
 }
 
 /// Words that make a dotted quad a version, not an address.
@@ -41,22 +43,32 @@ fn version_cue(before: &str) -> bool {
         .any(|w| t.ends_with(w))
 }
 
-/// Maximal runs of hex digits, `:`, `.` and `-`, bounded by non-word bytes; each run is
-/// classified whole, so a dotted quad inside a longer version chain never matches.
-pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
-    let b = text.as_bytes();
+/// The maximal runs of address bytes that hold a digit, in order: only those can be
+/// addresses. Each is found from its first digit, so the bytes of other runs are read once.
+fn runs_with_a_digit(b: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;
-    while i < b.len() {
-        if !addr_byte(b[i]) {
-            i += 1;
-            continue;
+    std::iter::from_fn(move || {
+        let digit = i + b.get(i..)?.iter().position(u8::is_ascii_digit)?;
+        // `b[i - 1]`, the end of the last run, is no address byte: no run starts before `i`.
+        let mut s = digit;
+        while s > i && addr_byte(b[s - 1]) {
+            s -= 1;
         }
-        let mut s = i;
-        let mut e = i;
+        let mut e = digit;
         while e < b.len() && addr_byte(b[e]) {
             e += 1;
         }
         i = e;
+        Some(s..e)
+    })
+}
+
+/// Maximal runs of hex digits, `:`, `.` and `-`, bounded by non-word bytes; each run is
+/// classified whole, so a dotted quad inside a longer version chain never matches.
+pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
+    let b = text.as_bytes();
+    for run in runs_with_a_digit(b) {
+        let (mut s, mut e) = (run.start, run.end);
         let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
         if (s > 0 && word(b[s - 1])) || (e < b.len() && word(b[e])) {
             continue;
@@ -127,7 +139,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
     }
 }
 
-fn mac(span: std::ops::Range<usize>, sink: &mut Sink) {
+fn mac(span: Range<usize>, sink: &mut Sink) {
     let mut ev = ev!["pattern: MAC address".into()];
     let conf = if sink.hint(&mut ev, Hints::MAC) {
         Confidence::High
@@ -188,6 +200,11 @@ fn card_candidate(text: &str, start: usize, run: &str, sink: &mut Sink) -> bool 
 }
 
 pub(crate) fn cards(text: &str, sink: &mut Sink) {
+    // Every candidate (a `CARD_RUN` match, or a piece of one) needs 13 digits, and lies in
+    // one run of digits, spaces and dashes.
+    if !bytes::digits_in_a_run(text.as_bytes(), bytes::CARD, 13) {
+        return;
+    }
     for m in CARD_RUN.find_iter(text) {
         let run = m.as_str();
         if !card_candidate(text, m.start(), run, sink) && run.contains(' ') {
@@ -285,6 +302,12 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
 static PHONE_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)phone|\btel\b|call|mobile|\bcell|sms|fax|whatsapp").expect("static regex")
 });
+
+/// Whether `phones` can find anything: each of its numbers has 7 digits or more, in a run of
+/// the bytes a `PHONE` match is made of.
+pub(crate) fn phone_shaped(text: &str) -> bool {
+    bytes::digits_in_a_run(text.as_bytes(), bytes::PHONE, 7)
+}
 
 /// A phone keyword anywhere in the text: without one (or a hint, or `+`) no digit run is a phone.
 pub(crate) fn phone_context(text: &str) -> bool {
@@ -394,5 +417,89 @@ mod tests {
             assert_eq!(phone_context(&text), PHONE_WORD.is_match(&text), "{text:?}");
         }
         assert!(hits > 1000, "{hits}");
+    }
+
+    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
+    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
+        let mut seed = 5u64;
+        (0..count).map(move |_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 9;
+            (0..n)
+                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
+                .collect()
+        })
+    }
+
+    const NUMBERY: [&str; 24] = [
+        "1",
+        "12",
+        "1234",
+        "4111",
+        "1111111",
+        " ",
+        "-",
+        ".",
+        ":",
+        "(",
+        ")",
+        "+",
+        "a",
+        "f",
+        "g",
+        "_",
+        "é",
+        "::",
+        "10.0.",
+        "192.168.1.",
+        "-12",
+        "x",
+        "+1 ",
+        "00:1a",
+    ];
+
+    #[test]
+    fn address_runs_are_the_runs_with_a_digit() {
+        for text in texts(&NUMBERY, 100_000) {
+            let b = text.as_bytes();
+            let mut want = vec![];
+            let mut i = 0;
+            while i < b.len() {
+                if !addr_byte(b[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < b.len() && addr_byte(b[i]) {
+                    i += 1;
+                }
+                if b[s..i].iter().any(u8::is_ascii_digit) {
+                    want.push(s..i);
+                }
+            }
+            assert_eq!(runs_with_a_digit(b).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn card_and_phone_candidates_pass_the_digit_run_checks() {
+        let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
+        let (mut cards, mut phones) = (0, 0);
+        for text in texts(&NUMBERY, 200_000) {
+            for m in CARD_RUN.find_iter(&text) {
+                let pieces = m.as_str().split(' ').map(digits);
+                if pieces.chain([digits(m.as_str())]).any(|n| n >= 13) {
+                    cards += 1;
+                    assert!(bytes::digits_in_a_run(text.as_bytes(), bytes::CARD, 13));
+                }
+            }
+            for m in PHONE.find_iter(&text) {
+                if digits(m.as_str().trim_end_matches([' ', '.', '-'])) >= 7 {
+                    phones += 1;
+                    assert!(phone_shaped(&text), "{text:?}");
+                }
+            }
+        }
+        assert!(cards > 1_000 && phones > 10_000, "{cards} {phones}");
     }
 }
