@@ -29,6 +29,7 @@ mod sink;
 mod structured;
 mod tree;
 pub mod validators;
+mod words;
 
 use crate::model::{Confidence, Event, Finding, Kind};
 use fieldname::Hints;

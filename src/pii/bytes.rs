@@ -85,6 +85,30 @@ pub(crate) fn digits_in_a_run(b: &[u8], class: u16, n: usize) -> bool {
     false
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The position of the first ASCII upper-case letter in `b`, eight bytes at a time: in most
+/// text the letters are few, and the bytes before them many.
+pub(crate) fn find_upper(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // Per byte, with the high bit cleared no carry crosses bytes: the high bit of `x + 0x3f`
+        // says `x >= b'A'`, that of `x + 0x25` says `x > b'Z'`. Bytes of multi-byte characters
+        // (high bit set) are masked out.
+        let x = w & !HIGH;
+        let upper = x.wrapping_add(ONES * 0x3f) & !x.wrapping_add(ONES * 0x25) & !w & HIGH;
+        if upper != 0 {
+            return Some(at + upper.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder().iter().position(u8::is_ascii_uppercase)?;
+    Some(at + rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +146,27 @@ mod tests {
         assert_eq!(most(b"4111 1111.1111 1111", PHONE), 16);
         assert_eq!(most(b"ab12 x 345", CARD), 3);
         assert_eq!(most("é12345é6".as_bytes(), PHONE), 5);
+    }
+
+    #[test]
+    fn upper_case_letters_are_found_eight_bytes_at_a_time() {
+        let mut seed = 9u64;
+        for _ in 0..100_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = (seed >> 58) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|i| {
+                    let r = (seed >> (i % 50)) as u8 ^ (i as u8).wrapping_mul(31);
+                    // Mostly bytes at the letters' edges, and some with the high bit set.
+                    match r % 4 {
+                        0 => r,
+                        1 => r | 0x80,
+                        _ => b"@AZ[`az{\xc1\xda"[usize::from(r) % 10],
+                    }
+                })
+                .collect();
+            let want = text.iter().position(u8::is_ascii_uppercase);
+            assert_eq!(find_upper(&text), want, "{text:?}");
+        }
     }
 }

@@ -227,6 +227,11 @@ fn iban_starts(b: &[u8], mut found: impl FnMut(usize)) {
     let code = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     let mut i = 0;
     while i + 8 <= b.len() {
+        // Each start is an upper-case letter: the bytes up to the next one are skipped.
+        let Some(upper) = bytes::find_upper(&b[i..b.len() - 7]) else {
+            return;
+        };
+        i += upper;
         if b[i].is_ascii_uppercase()
             && b[i + 1].is_ascii_uppercase()
             && b[i + 2].is_ascii_digit()
