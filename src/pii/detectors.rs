@@ -42,6 +42,15 @@ fn is_token_byte(c: u8) -> bool {
     bytes::is(c, bytes::TOKEN)
 }
 
+/// Whether `Bearer ` or `Basic ` (`B` in either case) occurs in `b`: found from the `B`s, which
+/// are few, before the two searches for the schemes' tails run over the whole text.
+fn scheme_word(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'B', b'b', b).any(|i| {
+        let rest = &b[i + 1..];
+        rest.starts_with(b"earer ") || rest.starts_with(b"asic ")
+    })
+}
+
 /// Whether one of `API_KEY`'s literal prefixes (`sk_`, `rk_`, `gh?_`, `github_pat_`, `AKIA`,
 /// `ASIA`, `AIza`, `xox?-`, `glpat-`) occurs in `b`: without one the regex cannot match, and
 /// most values are turned away by this byte search before the regex starts.
@@ -97,7 +106,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
             }
         }
     }
-    if p.len >= 20 && p.space {
+    if p.len >= 20 && p.space && scheme_word(b) {
         // One search per scheme tail (`earer `, `asic `) covers both capitalisations.
         for (finder, min) in [(&*BEARER, 16), (&*BASIC, 8)] {
             let tail = finder.needle();
@@ -432,6 +441,23 @@ mod tests {
             assert_eq!(domain_len(text.as_bytes()), want, "{text:?}");
         }
         assert!(found > 5_000, "{found}");
+    }
+
+    #[test]
+    fn schemes_are_found_from_their_first_letter() {
+        let pieces = [
+            "Bearer ", "bearer", "earer ", "Basic ", "basic", "asic ", " ", "B", "b", "x", "é",
+        ];
+        let has = |b: &[u8], w: &[u8]| memchr::memmem::find(b, w).is_some();
+        let mut schemes = 0;
+        for text in texts(&pieces, 100_000) {
+            let b = text.as_bytes();
+            let words: [&[u8]; 4] = [b"Bearer ", b"bearer ", b"Basic ", b"basic "];
+            let want = words.iter().any(|w| has(b, w));
+            schemes += usize::from(want);
+            assert_eq!(scheme_word(b), want, "{text:?}");
+        }
+        assert!(schemes > 10_000, "{schemes}");
     }
 
     #[test]
