@@ -88,24 +88,39 @@ pub(crate) fn digits_in_a_run(b: &[u8], class: u16, n: usize) -> bool {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// The position of the first ASCII upper-case letter in `b`, eight bytes at a time: in most
-/// text the letters are few, and the bytes before them many.
+/// The position of the first ASCII upper-case letter in `b`.
 pub(crate) fn find_upper(b: &[u8]) -> Option<usize> {
+    find_within(b, b'A', b'Z')
+}
+
+/// The position of the first ASCII digit in `b`.
+pub(crate) fn find_digit(b: &[u8]) -> Option<usize> {
+    find_within(b, b'0', b'9')
+}
+
+/// The position of the first byte in `lo..=hi` (ASCII) in `b`, eight bytes at a time: in most
+/// text such bytes (letters of one case, digits) are few, and the bytes before them many.
+fn find_within(b: &[u8], lo: u8, hi: u8) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        // Per byte, with the high bit cleared no carry crosses bytes: the high bit of `x + 0x3f`
-        // says `x >= b'A'`, that of `x + 0x25` says `x > b'Z'`. Bytes of multi-byte characters
-        // (high bit set) are masked out.
+        // Per byte, with the high bit cleared no carry crosses bytes: the high bit of
+        // `x + (0x80 - lo)` says `x >= lo`, that of `x + (0x7f - hi)` says `x > hi`. Bytes of
+        // multi-byte characters (high bit set) are masked out.
         let x = w & !HIGH;
-        let upper = x.wrapping_add(ONES * 0x3f) & !x.wrapping_add(ONES * 0x25) & !w & HIGH;
-        if upper != 0 {
-            return Some(at + upper.trailing_zeros() as usize / 8);
+        let above_lo = x.wrapping_add(ONES * u64::from(0x80 - lo));
+        let above_hi = x.wrapping_add(ONES * u64::from(0x7f - hi));
+        let found = above_lo & !above_hi & !w & HIGH;
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
-    let rest = chunks.remainder().iter().position(u8::is_ascii_uppercase)?;
+    let rest = chunks
+        .remainder()
+        .iter()
+        .position(|c| (lo..=hi).contains(c))?;
     Some(at + rest)
 }
 
@@ -149,7 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn upper_case_letters_are_found_eight_bytes_at_a_time() {
+    fn letters_and_digits_are_found_eight_bytes_at_a_time() {
         let mut seed = 9u64;
         for _ in 0..100_000 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -161,12 +176,14 @@ mod tests {
                     match r % 4 {
                         0 => r,
                         1 => r | 0x80,
-                        _ => b"@AZ[`az{\xc1\xda"[usize::from(r) % 10],
+                        _ => b"@AZ[`az{\xc1\xda/09:"[usize::from(r) % 14],
                     }
                 })
                 .collect();
             let want = text.iter().position(u8::is_ascii_uppercase);
             assert_eq!(find_upper(&text), want, "{text:?}");
+            let want = text.iter().position(u8::is_ascii_digit);
+            assert_eq!(find_digit(&text), want, "{text:?}");
         }
     }
 }

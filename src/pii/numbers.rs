@@ -48,7 +48,7 @@ fn version_cue(before: &str) -> bool {
 fn runs_with_a_digit(b: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
-        let digit = i + b.get(i..)?.iter().position(u8::is_ascii_digit)?;
+        let digit = i + bytes::find_digit(b.get(i..)?)?;
         // `b[i - 1]`, the end of the last run, is no address byte: no run starts before `i`.
         let mut s = digit;
         while s > i && addr_byte(b[s - 1]) {
@@ -83,9 +83,15 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
         if run.len() < 7 || !run.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        let colons = run.bytes().filter(|c| *c == b':').count();
-        let dots = run.bytes().filter(|c| *c == b'.').count();
-        let dashes = run.bytes().filter(|c| *c == b'-').count();
+        let (mut colons, mut dots, mut dashes) = (0, 0, 0);
+        for c in run.bytes() {
+            match c {
+                b':' => colons += 1,
+                b'.' => dots += 1,
+                b'-' => dashes += 1,
+                _ => {}
+            }
+        }
         if !hints.negative() && colons == 0 && dashes == 0 && dots == 3 {
             let Some(ip) = ipv4_identifying(run) else {
                 continue;
