@@ -23,8 +23,10 @@ mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
+mod phones;
 mod profile;
 mod records;
+mod secrets;
 mod sink;
 mod structured;
 mod tree;
@@ -143,7 +145,7 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
         return;
     }
     let hints = sink.hints;
-    detectors::secrets(text, &p, sink);
+    secrets::secrets(text, &p, sink);
     if p.at {
         detectors::at_sign(text, sink);
     }
@@ -165,10 +167,10 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
         numbers::geo(text, hints, sink);
     }
     if p.digits >= 7
-        && numbers::phone_shaped(text)
-        && (hints.has(Hints::PHONE) || p.plus || numbers::phone_context(text))
+        && phones::phone_shaped(text)
+        && (hints.has(Hints::PHONE) || p.plus || phones::phone_context(text))
     {
-        numbers::phones(text, hints, sink);
+        phones::phones(text, hints, sink);
     }
     if p.upper && p.space && !hints.any(Hints::NOT_PERSON) && !hints.org_name() {
         person_names(text, sink);
