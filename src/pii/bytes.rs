@@ -70,16 +70,22 @@ pub(crate) fn is(c: u8, classes: u16) -> bool {
 /// Whether a maximal run of `class` bytes (`CARD`, `PHONE`) holds `n` digits or more: a card
 /// or phone number lies inside one such run, and needs that many digits in it.
 pub(crate) fn digits_in_a_run(b: &[u8], class: u16, n: usize) -> bool {
-    let mut run = 0;
-    for &c in b {
-        let k = CLASSES[usize::from(c)];
-        if k & DIGIT != 0 {
-            run += 1;
-            if run >= n {
-                return true;
+    let mut i = 0;
+    // Each run is read from its first digit on: the class bytes before it add no digit.
+    while let Some(first) = find_digit(&b[i..]) {
+        let mut run = 0;
+        i += first;
+        while let Some(&c) = b.get(i) {
+            let k = CLASSES[usize::from(c)];
+            if k & DIGIT != 0 {
+                run += 1;
+                if run >= n {
+                    return true;
+                }
+            } else if k & class == 0 {
+                break;
             }
-        } else if k & class == 0 {
-            run = 0;
+            i += 1;
         }
     }
     false
@@ -89,11 +95,13 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The position of the first ASCII upper-case letter in `b`.
+#[inline]
 pub(crate) fn find_upper(b: &[u8]) -> Option<usize> {
     find_within(b, b'A', b'Z')
 }
 
 /// The position of the first ASCII digit in `b`.
+#[inline]
 pub(crate) fn find_digit(b: &[u8]) -> Option<usize> {
     find_within(b, b'0', b'9')
 }
@@ -145,6 +153,34 @@ mod tests {
             assert_eq!(is(c, CARD), matches!(c, b'0'..=b'9' | b' ' | b'-'), "{c}");
             let phone = matches!(c, b'0'..=b'9' | b' ' | b'(' | b')' | b'.' | b'-' | b'+');
             assert_eq!(is(c, PHONE), phone, "{c}");
+        }
+    }
+
+    #[test]
+    fn digit_runs_agree_with_a_byte_walk() {
+        let reference = |b: &[u8], class: u16, n: usize| {
+            let (mut run, mut most) = (0, 0);
+            for &c in b {
+                if c.is_ascii_digit() {
+                    run += 1;
+                    most = most.max(run);
+                } else if !is(c, class) {
+                    run = 0;
+                }
+            }
+            most >= n
+        };
+        let mut seed = 13u64;
+        for _ in 0..100_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = (seed >> 58) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|i| b"0123 -.()+x\xc3_"[((seed >> (i % 55)) as usize ^ i) % 13])
+                .collect();
+            for (class, n) in [(CARD, 13), (PHONE, 7), (CARD, 3), (PHONE, 1)] {
+                let want = reference(&text, class, n);
+                assert_eq!(digits_in_a_run(&text, class, n), want, "{text:?} {n}");
+            }
         }
     }
 
