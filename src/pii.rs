@@ -12,6 +12,7 @@ macro_rules! ev {
     }};
 }
 
+mod bytes;
 mod detectors;
 mod event;
 pub mod fieldname;
@@ -22,13 +23,18 @@ mod memo;
 mod namelist;
 pub mod names;
 mod numbers;
+mod phones;
+mod profile;
+mod secrets;
 mod sink;
 mod structured;
 mod tree;
 pub mod validators;
+mod words;
 
 use crate::model::{Confidence, Event, Finding, Kind};
 use fieldname::Hints;
+pub(crate) use profile::Profile;
 pub(crate) use sink::{Ev, Reads, Sink};
 use structured::Next;
 
@@ -53,52 +59,6 @@ pub struct Context<'a> {
     pub names: Vec<(&'a str, String)>,
     /// `(email, field)` from email/UPN fields of the record.
     pub emails: Vec<(&'a str, String)>,
-}
-
-/// Byte-class counts of a value, taken in one pass to decide which detectors may run.
-#[derive(Debug, Default)]
-pub(crate) struct Profile {
-    pub len: usize,
-    pub at: bool,
-    pub colons: u32,
-    pub dots: u32,
-    pub dashes: u32,
-    pub digits: u32,
-    pub upper: bool,
-    pub space: bool,
-    pub comma: bool,
-    pub slash: bool,
-    pub underscores: bool,
-    pub plus: bool,
-    pub equals: bool,
-}
-
-impl Profile {
-    fn of(text: &str) -> Profile {
-        let mut p = Profile {
-            len: text.len(),
-            ..Profile::default()
-        };
-        for &c in text.as_bytes() {
-            match c {
-                b'0'..=b'9' => p.digits += 1,
-                b'A'..=b'Z' => p.upper = true,
-                b'a'..=b'z' => {}
-                b'@' => p.at = true,
-                b':' => p.colons += 1,
-                b'.' => p.dots += 1,
-                b'-' => p.dashes += 1,
-                b' ' => p.space = true,
-                b',' => p.comma = true,
-                b'/' | b'\\' => p.slash = true,
-                b'_' => p.underscores = true,
-                b'+' => p.plus = true,
-                b'=' => p.equals = true,
-                _ => {}
-            }
-        }
-        p
-    }
 }
 
 /// All findings in one event: its columns (tenant_id, session_id, user_id, extra columns…)
@@ -184,7 +144,7 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
         return;
     }
     let hints = sink.hints;
-    detectors::secrets(text, &p, sink);
+    secrets::secrets(text, &p, sink);
     if p.at {
         detectors::at_sign(text, sink);
     }
@@ -205,8 +165,11 @@ fn scan_free_text(text: &str, sink: &mut Sink) {
     if p.comma && p.dots >= 2 && p.digits >= 4 {
         numbers::geo(text, hints, sink);
     }
-    if p.digits >= 7 && (hints.has(Hints::PHONE) || p.plus || numbers::phone_context(text)) {
-        numbers::phones(text, hints, sink);
+    if p.digits >= 7
+        && phones::phone_shaped(text)
+        && (hints.has(Hints::PHONE) || p.plus || phones::phone_context(text))
+    {
+        phones::phones(text, hints, sink);
     }
     if p.upper && p.space && !hints.any(Hints::NOT_PERSON) && !hints.org_name() {
         person_names(text, sink);

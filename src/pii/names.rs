@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::namelist::{GIVEN, SURNAMES};
+use super::words::Words;
 
 pub fn is_given(w: &str) -> bool {
     GIVEN.binary_search(&w).is_ok()
@@ -95,15 +96,23 @@ pub struct TextName {
 /// possessive (`Alice Hawking's iPhone`), or anywhere in a name-hinted field. In a `loose`
 /// field (a device name) any two capitalised words with a possessive are a name.
 pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl FnMut(TextName)) {
-    let mut words = Words {
-        text,
-        pos: 0,
-        ascii: text.is_ascii(),
-    };
+    let mut words = Words::new(text);
     let Some(mut prev) = words.next() else {
         return;
     };
-    while let Some(mut cur) = words.next() {
+    loop {
+        // Only a capitalised word, then a space and another word, can start a name: the words
+        // up to the next capitalised one are skipped.
+        if !(words.starts_upper(&prev) && words.space_then_word(prev.end)) {
+            let Some(next) = words.next_capital() else {
+                return;
+            };
+            prev = next;
+            continue;
+        }
+        let Some(mut cur) = words.next() else {
+            return;
+        };
         let gap = &text[prev.end..cur.start];
         let w1 = &text[prev.clone()];
         // `Emma de Vries`: a given name, particles, then the capitalised rest of the surname.
@@ -172,66 +181,6 @@ pub fn find_learnt(text: &str, name: &str, mut found: impl FnMut(Range<usize>)) 
     }
 }
 
-/// Runs of alphabetic characters (apostrophes inside a word kept: `O'Brien`).
-#[derive(Clone)]
-struct Words<'a> {
-    text: &'a str,
-    pos: usize,
-    /// All ASCII: bytes are characters, and alphabetic means ASCII letters.
-    ascii: bool,
-}
-
-impl Words<'_> {
-    fn next_ascii(&mut self) -> Option<Range<usize>> {
-        let b = self.text.as_bytes();
-        let start = self.pos
-            + b.get(self.pos..)?
-                .iter()
-                .position(u8::is_ascii_alphabetic)?;
-        let mut end = start;
-        while end < b.len() {
-            let c = b[end];
-            let inner_apostrophe = c == b'\''
-                && b.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
-                && !b[end..].starts_with(b"'s ")
-                && b[end..] != *b"'s";
-            if !(c.is_ascii_alphabetic() || inner_apostrophe) {
-                break;
-            }
-            end += 1;
-        }
-        self.pos = end;
-        Some(start..end)
-    }
-}
-
-impl Iterator for Words<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        if self.ascii {
-            return self.next_ascii();
-        }
-        let rest = self.text.get(self.pos..)?;
-        let start = self.pos + rest.find(|c: char| c.is_alphabetic())?;
-        let tail = &self.text[start..];
-        let mut end = self.text.len();
-        let mut it = tail.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
-            let inner_apostrophe = c == '\''
-                && it.peek().is_some_and(|&(_, n)| n.is_alphabetic())
-                && !tail[i..].starts_with("'s ")
-                && tail[i..] != *"'s";
-            if !(c.is_alphabetic() || inner_apostrophe) {
-                end = start + i;
-                break;
-            }
-        }
-        self.pos = end;
-        Some(start..end)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,28 +230,98 @@ mod tests {
         assert!(fit_whole("EN-US").is_none());
     }
 
-    #[test]
-    fn ascii_words_are_the_general_words() {
-        let pieces = [
-            "Alice", " ", "O'Brien", "'s", "'s ", "'", "x1", "Zed's", "-", "''a", "b'",
-        ];
-        let mut seed = 3u64;
-        for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 7;
-            let text: String = (0..n)
-                .map(|i| pieces[((seed >> (i * 4)) % pieces.len() as u64) as usize])
-                .collect();
-            let words = |ascii| -> Vec<Range<usize>> {
-                Words {
-                    text: &text,
-                    pos: 0,
-                    ascii,
+    /// `find_in_text` as it was before it skipped to capitalised words: every word a `prev`.
+    fn find_reference(text: &str, name_field: bool, loose: bool) -> Vec<(Range<usize>, bool)> {
+        let mut out = vec![];
+        let mut words = Words::new(text);
+        let Some(mut prev) = words.next() else {
+            return out;
+        };
+        while let Some(mut cur) = words.next() {
+            let gap = &text[prev.end..cur.start];
+            let w1 = &text[prev.clone()];
+            let mut particles = false;
+            if gap == " "
+                && capitalised(w1)
+                && particle(&text[cur.clone()])
+                && let Some((surname, ahead)) = after_particles(text, cur.clone(), &words)
+            {
+                (cur, words, particles) = (surname, ahead, true);
+            }
+            let w2 = &text[cur.clone()];
+            if gap == " " && capitalised(w1) && capitalised(w2) {
+                let given = is_given(w1);
+                let listed = given && (particles || is_surname(w2));
+                let rest = &text[cur.end..];
+                let possessive = rest.starts_with("'s") || rest.starts_with("\u{2019}s");
+                if listed || given && (possessive || name_field) || loose && possessive {
+                    out.push((prev.start..cur.end, listed));
                 }
-                .collect()
-            };
-            assert_eq!(words(true), words(false), "{text:?}");
+            }
+            prev = cur;
         }
+        out
+    }
+
+    #[test]
+    fn skipping_to_capitalised_words_finds_what_every_pair_found() {
+        let pieces = [
+            "Alice ",
+            "Alice",
+            "Smith",
+            "Hawking",
+            "Emma ",
+            "de ",
+            "van ",
+            "der",
+            "Vries",
+            "O'Brien",
+            "'s",
+            "Grace ",
+            "Alice Smith",
+            "Emma de Vries",
+            "\u{2019}s",
+            " ",
+            " ",
+            " ",
+            "  ",
+            "'",
+            "x1",
+            "Zed",
+            "-",
+            "''a",
+            "b'",
+            "é",
+            "Élodie",
+            "Ñ",
+            "grace",
+            "Q3",
+            "Marketing",
+            "iPhone",
+            ".",
+            "s",
+            "A",
+            "'S",
+            "D'",
+            "Jean-Luc",
+        ];
+        let mut seed = 7u64;
+        let mut hits = 0;
+        for _ in 0..60_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 9;
+            let text: String = (0..n)
+                .map(|i| pieces[((seed >> (i * 5 + 3)) % pieces.len() as u64) as usize])
+                .collect();
+            for (name_field, loose) in [(false, false), (true, false), (false, true)] {
+                let want = find_reference(&text, name_field, loose);
+                hits += want.len();
+                let mut got = vec![];
+                find_in_text(&text, name_field, loose, |n| got.push((n.span, n.listed)));
+                assert_eq!(got, want, "{text:?} {name_field} {loose}");
+            }
+        }
+        assert!(hits > 1000, "{hits}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Text detectors for number-shaped identifiers: IPv4/IPv6, MAC, GUIDs linked to the tenant,
-//! card numbers (Luhn + issuer), IBANs (mod-97), coordinates and phone numbers.
+//! card numbers (Luhn + issuer), IBANs (mod-97) and coordinates (phone numbers: `phones`).
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::bytes;
 use super::fieldname::Hints;
 use super::validators::{
     card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
@@ -18,11 +20,9 @@ static CARD_RUN: LazyLock<Regex> =
 static GEO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u)(-?\d{1,3}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)").expect("static regex")
 });
-static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)(?:\+|\b)\(?\d[\d ().-]{5,20}\d\b").expect("static regex"));
 
 fn addr_byte(c: u8) -> bool {
-    c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'-')
+    bytes::is(c, bytes::ADDR)
 }
 
 /// Words that make a dotted quad a version, not an address.
@@ -41,22 +41,32 @@ fn version_cue(before: &str) -> bool {
         .any(|w| t.ends_with(w))
 }
 
-/// Maximal runs of hex digits, `:`, `.` and `-`, bounded by non-word bytes; each run is
-/// classified whole, so a dotted quad inside a longer version chain never matches.
-pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
-    let b = text.as_bytes();
+/// The maximal runs of address bytes that hold a digit, in order: only those can be
+/// addresses. Each is found from its first digit, so the bytes of other runs are read once.
+fn runs_with_a_digit(b: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;
-    while i < b.len() {
-        if !addr_byte(b[i]) {
-            i += 1;
-            continue;
+    std::iter::from_fn(move || {
+        let digit = i + bytes::find_digit(b.get(i..)?)?;
+        // `b[i - 1]`, the end of the last run, is no address byte: no run starts before `i`.
+        let mut s = digit;
+        while s > i && addr_byte(b[s - 1]) {
+            s -= 1;
         }
-        let mut s = i;
-        let mut e = i;
+        let mut e = digit;
         while e < b.len() && addr_byte(b[e]) {
             e += 1;
         }
         i = e;
+        Some(s..e)
+    })
+}
+
+/// Maximal runs of hex digits, `:`, `.` and `-`, bounded by non-word bytes; each run is
+/// classified whole, so a dotted quad inside a longer version chain never matches.
+pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
+    let b = text.as_bytes();
+    for run in runs_with_a_digit(b) {
+        let (mut s, mut e) = (run.start, run.end);
         let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
         if (s > 0 && word(b[s - 1])) || (e < b.len() && word(b[e])) {
             continue;
@@ -71,9 +81,15 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
         if run.len() < 7 || !run.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        let colons = run.bytes().filter(|c| *c == b':').count();
-        let dots = run.bytes().filter(|c| *c == b'.').count();
-        let dashes = run.bytes().filter(|c| *c == b'-').count();
+        let (mut colons, mut dots, mut dashes) = (0, 0, 0);
+        for c in run.bytes() {
+            match c {
+                b':' => colons += 1,
+                b'.' => dots += 1,
+                b'-' => dashes += 1,
+                _ => {}
+            }
+        }
         if !hints.negative() && colons == 0 && dashes == 0 && dots == 3 {
             let Some(ip) = ipv4_identifying(run) else {
                 continue;
@@ -127,7 +143,7 @@ pub(crate) fn addresses(text: &str, hints: Hints, sink: &mut Sink) {
     }
 }
 
-fn mac(span: std::ops::Range<usize>, sink: &mut Sink) {
+fn mac(span: Range<usize>, sink: &mut Sink) {
     let mut ev = ev!["pattern: MAC address".into()];
     let conf = if sink.hint(&mut ev, Hints::MAC) {
         Confidence::High
@@ -188,6 +204,11 @@ fn card_candidate(text: &str, start: usize, run: &str, sink: &mut Sink) -> bool 
 }
 
 pub(crate) fn cards(text: &str, sink: &mut Sink) {
+    // Every candidate (a `CARD_RUN` match, or a piece of one) needs 13 digits, and lies in
+    // one run of digits, spaces and dashes.
+    if !bytes::digits_in_a_run(text.as_bytes(), bytes::CARD, 13) {
+        return;
+    }
     for m in CARD_RUN.find_iter(text) {
         let run = m.as_str();
         if !card_candidate(text, m.start(), run, sink) && run.contains(' ') {
@@ -210,6 +231,11 @@ fn iban_starts(b: &[u8], mut found: impl FnMut(usize)) {
     let code = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     let mut i = 0;
     while i + 8 <= b.len() {
+        // Each start is an upper-case letter: the bytes up to the next one are skipped.
+        let Some(upper) = bytes::find_upper(&b[i..b.len() - 7]) else {
+            return;
+        };
+        i += upper;
         if b[i].is_ascii_uppercase()
             && b[i + 1].is_ascii_uppercase()
             && b[i + 2].is_ascii_digit()
@@ -282,89 +308,9 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
     }
 }
 
-static PHONE_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)phone|\btel\b|call|mobile|\bcell|sms|fax|whatsapp").expect("static regex")
-});
-
-/// A phone keyword anywhere in the text: without one (or a hint, or `+`) no digit run is a phone.
-pub(crate) fn phone_context(text: &str) -> bool {
-    if !text.is_ascii() {
-        return PHONE_WORD.is_match(text);
-    }
-    // `PHONE_WORD` on ASCII text, where its case folding and word boundaries are ASCII ones.
-    let b = text.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let edge = |i: usize| i == 0 || !word(b[i - 1]);
-    (0..b.len()).any(|i| {
-        let rest = &b[i..];
-        let is = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
-        match b[i].to_ascii_lowercase() {
-            b'p' => is(b"phone"),
-            b't' => is(b"tel") && edge(i) && rest.get(3).is_none_or(|c| !word(*c)),
-            b'c' => is(b"call") || is(b"cell") && edge(i),
-            b'm' => is(b"mobile"),
-            b's' => is(b"sms"),
-            b'f' => is(b"fax"),
-            b'w' => is(b"whatsapp"),
-            _ => false,
-        }
-    })
-}
-
-const PHONE_WORDS: [&str; 8] = [
-    "phone", "tel", "call", "mobile", "cell", "sms", "fax", "whatsapp",
-];
-
-pub(crate) fn phones(text: &str, hints: Hints, sink: &mut Sink) {
-    for m in PHONE.find_iter(text) {
-        let run = m.as_str().trim_end_matches([' ', '.', '-']);
-        let digits = run.bytes().filter(u8::is_ascii_digit).count();
-        if !(7..=15).contains(&digits) {
-            continue;
-        }
-        let plus = run.starts_with('+');
-        let dots = run.bytes().filter(|c| *c == b'.').count();
-        let date_like = run.len() >= 10
-            && run.as_bytes()[4] == b'-'
-            && run.as_bytes()[..4].iter().all(u8::is_ascii_digit);
-        let b = text.as_bytes();
-        let after = b.get(m.start() + run.len());
-        if date_like
-            || dots >= 2 && !run.contains(' ')
-            || after.is_some_and(|c| matches!(c, b':' | b'.' | b'T'))
-        {
-            continue;
-        }
-        if run.bytes().all(|c| c.is_ascii_digit()) && !hints.has(Hints::PHONE) {
-            // A bare digit run with no phone hint is an id, a count or an epoch time.
-            continue;
-        }
-        let before = text[m.start().saturating_sub(30)..m.start()].to_ascii_lowercase();
-        let keyword = PHONE_WORDS.iter().any(|w| before.contains(w));
-        let mut ev = ev!["pattern: phone number".into()];
-        let hinted = sink.hint(&mut ev, Hints::PHONE);
-        if !(hinted || keyword || plus && digits >= 10) {
-            continue;
-        }
-        if keyword {
-            ev.push("context: phone keyword".into());
-        }
-        let conf = if hinted {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
-        sink.push(
-            Kind::PhoneNumber,
-            conf,
-            m.start()..m.start() + run.len(),
-            ev,
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::phones::{PHONE, PHONE_WORD, phone_context, phone_shaped};
     use super::*;
 
     #[test]
@@ -394,5 +340,89 @@ mod tests {
             assert_eq!(phone_context(&text), PHONE_WORD.is_match(&text), "{text:?}");
         }
         assert!(hits > 1000, "{hits}");
+    }
+
+    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
+    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
+        let mut seed = 5u64;
+        (0..count).map(move |_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 9;
+            (0..n)
+                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
+                .collect()
+        })
+    }
+
+    const NUMBERY: [&str; 24] = [
+        "1",
+        "12",
+        "1234",
+        "4111",
+        "1111111",
+        " ",
+        "-",
+        ".",
+        ":",
+        "(",
+        ")",
+        "+",
+        "a",
+        "f",
+        "g",
+        "_",
+        "é",
+        "::",
+        "10.0.",
+        "192.168.1.",
+        "-12",
+        "x",
+        "+1 ",
+        "00:1a",
+    ];
+
+    #[test]
+    fn address_runs_are_the_runs_with_a_digit() {
+        for text in texts(&NUMBERY, 100_000) {
+            let b = text.as_bytes();
+            let mut want = vec![];
+            let mut i = 0;
+            while i < b.len() {
+                if !addr_byte(b[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < b.len() && addr_byte(b[i]) {
+                    i += 1;
+                }
+                if b[s..i].iter().any(u8::is_ascii_digit) {
+                    want.push(s..i);
+                }
+            }
+            assert_eq!(runs_with_a_digit(b).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn card_and_phone_candidates_pass_the_digit_run_checks() {
+        let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
+        let (mut cards, mut phones) = (0, 0);
+        for text in texts(&NUMBERY, 200_000) {
+            for m in CARD_RUN.find_iter(&text) {
+                let pieces = m.as_str().split(' ').map(digits);
+                if pieces.chain([digits(m.as_str())]).any(|n| n >= 13) {
+                    cards += 1;
+                    assert!(bytes::digits_in_a_run(text.as_bytes(), bytes::CARD, 13));
+                }
+            }
+            for m in PHONE.find_iter(&text) {
+                if digits(m.as_str().trim_end_matches([' ', '.', '-'])) >= 7 {
+                    phones += 1;
+                    assert!(phone_shaped(&text), "{text:?}");
+                }
+            }
+        }
+        assert!(cards > 1_000 && phones > 10_000, "{cards} {phones}");
     }
 }
