@@ -44,7 +44,7 @@ pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
 /// change any finding: caches built by another version are then rebuilt, not trusted.
-pub const ENGINE_VERSION: u32 = 3;
+pub const ENGINE_VERSION: u32 = 4;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails
@@ -200,6 +200,13 @@ fn person_names(text: &str, sink: &mut Sink) {
         sink.hint(&mut ev, Hints::NAME);
         sink.push(Kind::PersonName, conf, n.span, ev);
     });
+    if loose {
+        names::find_possessive_given(text, |span| {
+            let mut ev: Ev = ev!["validator: given name list + possessive".into()];
+            sink.hint(&mut ev, Hints::DEVICE);
+            sink.push(Kind::PersonName, Confidence::Medium, span, ev);
+        });
+    }
 }
 
 /// Sorts by (field, span start, kind) and merges duplicates of the same (field, kind, span).

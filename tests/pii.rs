@@ -100,6 +100,14 @@ const POSITIVES: &[Positive] = &[
         Confidence::Medium,
     ),
     (
+        "census",
+        r#"{"DeviceName":"Jane's iPhone"}"#,
+        "payload/DeviceName",
+        Kind::PersonName,
+        Some(0..4),
+        Confidence::Medium,
+    ),
+    (
         "support",
         r#"{"phone":"+1 425 555 0100"}"#,
         "payload/phone",
@@ -310,6 +318,16 @@ fn every_kind_has_a_positive() {
 
 /// (why, category, payload): nothing may be found.
 const TRAPS: &[(&str, &str, &str)] = &[
+    (
+        "a brand's device",
+        "census",
+        r#"{"DeviceName":"Apple's iPhone"}"#,
+    ),
+    (
+        "a given name's possessive outside a device name",
+        "error",
+        r#"{"Message":"Grace's build failed"}"#,
+    ),
     (
         "OS version as IP",
         "census",

@@ -141,6 +141,18 @@ pub fn find_in_text(text: &str, name_field: bool, loose: bool, mut found: impl F
     }
 }
 
+/// A listed given name alone with a possessive (`Jane's iPhone`, `Jane’s MacBook Pro`): how
+/// phones and laptops name themselves after their owner, so it is looked for in device names.
+pub fn find_possessive_given(text: &str, mut found: impl FnMut(Range<usize>)) {
+    for word in Words::new(text) {
+        let rest = &text[word.end..];
+        let possessive = rest.starts_with("'s") || rest.starts_with("\u{2019}s");
+        if possessive && capitalised(&text[word.clone()]) && is_given(&text[word.clone()]) {
+            found(word);
+        }
+    }
+}
+
 /// After the particle at `first`: up to two more particles, then a capitalised word, each one
 /// space apart. Returns that word and the words after it.
 fn after_particles<'a>(
@@ -198,6 +210,23 @@ mod tests {
         let mut got = vec![];
         find_in_text(text, false, false, |n| got.push(n.span));
         assert_eq!(got, vec![0..13]);
+    }
+
+    #[test]
+    fn lone_given_names_with_a_possessive() {
+        let find = |text: &str| {
+            let mut got = Vec::new();
+            find_possessive_given(text, |r| got.push((r.start, r.end)));
+            got
+        };
+        assert_eq!(find("Jane's iPhone"), [(0, 4)]);
+        assert_eq!(find("Jane\u{2019}s MacBook Pro"), [(0, 4)]);
+        assert_eq!(find("iPad of Jane's"), [(8, 12)]);
+        // Not a listed given name, no possessive, or not capitalised.
+        assert!(find("Apple's iPhone").is_empty());
+        assert!(find("Jane iPhone").is_empty());
+        assert!(find("jane's iPhone").is_empty());
+        assert!(find("Janes iPhone").is_empty());
     }
 
     #[test]
