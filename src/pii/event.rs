@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use super::fieldname::{self, Hints};
 use super::json::Doc;
 use super::memo::{COLUMNS, Memo};
-use super::structured::linked_column;
+use super::structured::linked;
 use super::{Context, Strings, finish, names, scan_hinted};
 use crate::model::{Event, Finding};
 
@@ -126,7 +126,7 @@ impl EventScanner {
                 let path = doc.path(leaf);
                 // A value equal to an identity column of this record is that identifier here
                 // only: checked first, as the memo holds no such outcome.
-                let linked = linked_column(value, &ctx).is_some();
+                let linked = linked(value, &ctx).is_some();
                 let what = (category, value);
                 if !linked && memo.replay(i, what, learnt, path, out, spare) {
                     continue;

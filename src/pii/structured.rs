@@ -100,6 +100,19 @@ pub(super) fn linked_column(
     value: &str,
     ctx: &Context,
 ) -> Option<(Kind, &'static str, Option<&'static str>)> {
+    match linked(value, ctx)? {
+        "tenant_id" => Some((Kind::TenantId, "tenant_id", shape(value))),
+        "session_id" => Some((Kind::SessionId, "session_id", shape(value))),
+        _ => {
+            let (kind, _, pattern) = user_column_kind(value);
+            Some((kind, "user_id", Some(pattern)))
+        }
+    }
+}
+
+/// The identity column `value` equals (ASCII case aside), if any: `linked_column` without
+/// working out the kind, for callers that only ask whether.
+pub(super) fn linked(value: &str, ctx: &Context) -> Option<&'static str> {
     if value.len() < 4 {
         return None;
     }
@@ -112,12 +125,11 @@ pub(super) fn linked_column(
         })
     };
     if same(ctx.tenant_id) {
-        Some((Kind::TenantId, "tenant_id", shape(value)))
+        Some("tenant_id")
     } else if same(ctx.session_id) {
-        Some((Kind::SessionId, "session_id", shape(value)))
+        Some("session_id")
     } else if same(ctx.user_id) {
-        let (kind, _, pattern) = user_column_kind(value);
-        Some((kind, "user_id", Some(pattern)))
+        Some("user_id")
     } else {
         None
     }
