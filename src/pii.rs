@@ -231,3 +231,21 @@ fn finish(out: &mut Vec<Finding>) {
         same
     });
 }
+
+/// Texts of up to eight pieces drawn from `pieces`, the same sequence for a `seed` on every
+/// run: the detectors' fast paths are tested against the logic they replace on these.
+#[cfg(test)]
+pub(crate) fn random_texts(
+    seed: u64,
+    pieces: &[&str],
+    count: usize,
+) -> impl Iterator<Item = String> {
+    let mut seed = seed;
+    (0..count).map(move |_| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let n = (seed >> 33) % 9;
+        (0..n)
+            .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
+            .collect()
+    })
+}

@@ -249,18 +249,7 @@ pub(crate) fn user_paths(text: &str, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
-    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
-        let mut seed = 11u64;
-        (0..count).map(move |_| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 9;
-            (0..n)
-                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
-                .collect()
-        })
-    }
+    use crate::pii::random_texts;
 
     /// `domain_len` as it was, splitting the labels.
     fn domain_len_reference(s: &[u8]) -> Option<usize> {
@@ -284,7 +273,7 @@ mod tests {
             "a", "ab", "-", ".", "..", "com", "x1", "9", " ", "@", "é", "_", "co.uk", ".-", "-.",
         ];
         let mut found = 0;
-        for text in texts(&pieces, 100_000) {
+        for text in random_texts(11, &pieces, 100_000) {
             let want = domain_len_reference(text.as_bytes());
             found += usize::from(want.is_some());
             assert_eq!(domain_len(text.as_bytes()), want, "{text:?}");

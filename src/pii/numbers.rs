@@ -312,6 +312,7 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
 mod tests {
     use super::super::phones::{PHONE, PHONE_WORD, phone_context, phone_shaped};
     use super::*;
+    use crate::pii::random_texts;
 
     #[test]
     fn hand_written_matchers_agree_with_their_regexes() {
@@ -340,18 +341,6 @@ mod tests {
             assert_eq!(phone_context(&text), PHONE_WORD.is_match(&text), "{text:?}");
         }
         assert!(hits > 1000, "{hits}");
-    }
-
-    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
-    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
-        let mut seed = 5u64;
-        (0..count).map(move |_| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 9;
-            (0..n)
-                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
-                .collect()
-        })
     }
 
     const NUMBERY: [&str; 24] = [
@@ -383,7 +372,7 @@ mod tests {
 
     #[test]
     fn address_runs_are_the_runs_with_a_digit() {
-        for text in texts(&NUMBERY, 100_000) {
+        for text in random_texts(5, &NUMBERY, 100_000) {
             let b = text.as_bytes();
             let mut want = vec![];
             let mut i = 0;
@@ -408,7 +397,7 @@ mod tests {
     fn card_and_phone_candidates_pass_the_digit_run_checks() {
         let digits = |s: &str| s.bytes().filter(u8::is_ascii_digit).count();
         let (mut cards, mut phones) = (0, 0);
-        for text in texts(&NUMBERY, 200_000) {
+        for text in random_texts(5, &NUMBERY, 200_000) {
             for m in CARD_RUN.find_iter(&text) {
                 let pieces = m.as_str().split(' ').map(digits);
                 if pieces.chain([digits(m.as_str())]).any(|n| n >= 13) {

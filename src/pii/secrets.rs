@@ -165,18 +165,7 @@ pub(crate) fn secrets(text: &str, p: &Profile, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Texts of up to eight pieces drawn from `pieces`, the same sequence on every run.
-    fn texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
-        let mut seed = 11u64;
-        (0..count).map(move |_| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 9;
-            (0..n)
-                .map(|i| pieces[((seed >> (i * 6 + 3)) % pieces.len() as u64) as usize])
-                .collect()
-        })
-    }
+    use crate::pii::random_texts;
 
     #[test]
     fn schemes_are_found_from_their_first_letter() {
@@ -185,7 +174,7 @@ mod tests {
         ];
         let has = |b: &[u8], w: &[u8]| memchr::memmem::find(b, w).is_some();
         let mut schemes = 0;
-        for text in texts(&pieces, 100_000) {
+        for text in random_texts(11, &pieces, 100_000) {
             let b = text.as_bytes();
             let words: [&[u8]; 4] = [b"Bearer ", b"bearer ", b"Basic ", b"basic "];
             let want = words.iter().any(|w| has(b, w));
@@ -229,7 +218,7 @@ mod tests {
             "Iza",
         ];
         let mut matched = 0;
-        for text in texts(&pieces, 200_000) {
+        for text in random_texts(11, &pieces, 200_000) {
             if API_KEY.is_match(&text) {
                 matched += 1;
                 assert!(api_key_prefix(text.as_bytes()), "{text:?}");
