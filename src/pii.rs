@@ -39,7 +39,7 @@ pub(crate) use sink::{Ev, Reads, Sink};
 use structured::Next;
 
 pub use event::EventScanner;
-pub use mask::{mask, mask_into};
+pub use mask::{id_ends, mask, mask_into};
 pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
