@@ -1,4 +1,5 @@
-//! Making untrusted export text safe to put on a terminal, and small display helpers.
+//! Making untrusted export text safe to put on a terminal, small display helpers, and reading
+//! text eight bytes at a time (`word_at`, `json_plain_run`).
 //! Control characters, ANSI escapes and bidi overrides become visible escapes (`\x1b`,
 //! `\u{202e}`), so nothing in an export can move the cursor, recolour or reorder the screen.
 
@@ -88,14 +89,9 @@ pub(crate) fn canonical_utc(ts: &str) -> bool {
     let Ok(ts) = <&[u8; 24]>::try_from(ts.as_bytes()) else {
         return false;
     };
-    let word = |b: &[u8; 24], w: usize| {
-        let mut x = [0; 8];
-        x.copy_from_slice(&b[w * 8..w * 8 + 8]);
-        u64::from_le_bytes(x)
-    };
     (0..3).all(|w| {
-        let off = word(ts, w) ^ word(SHAPE, w);
-        let slack = word(&SLACK, w) | HIGH;
+        let off = word_at(ts, w * 8) ^ word_at(SHAPE, w * 8);
+        let slack = word_at(&SLACK, w * 8) | HIGH;
         // With every byte of `off` below 0x80, `slack - off` borrows across no byte, and
         // keeps a byte's high bit exactly when that byte is within its slack.
         off & HIGH == 0 && (slack - off) & HIGH == HIGH
@@ -140,6 +136,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The eight bytes of `b` from `i` on, as one little-endian word: byte-class tests run on
+/// eight bytes at a time. Panics, as slicing does, when fewer than eight bytes are left.
+#[inline(always)]
+pub(crate) fn word_at(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
 /// The first index from `i` on of a byte that ends a plain run of JSON string text: `"`, `\\`,
 /// a control character, and also any non-ASCII byte when `stop_at_wide`; the length when
 /// there is none. Eight bytes at a time (SWAR): the JSON reader and writer both spend most
@@ -159,13 +164,8 @@ pub(crate) fn json_plain_run(b: &[u8], mut i: usize, stop_at_wide: bool) -> usiz
             | wide)
             & HIGH
     };
-    let word = |at: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
     while i + 8 <= b.len() {
-        let hit = flags(word(i));
+        let hit = flags(word_at(b, i));
         if hit != 0 {
             return i + (hit.trailing_zeros() / 8) as usize;
         }
@@ -186,7 +186,7 @@ pub(crate) fn json_plain_run(b: &[u8], mut i: usize, stop_at_wide: bool) -> usiz
     // byte above it and flag a plain one. With no stop below, the lowest flag is exact.
     let base = b.len() - 8;
     let mine = u64::MAX << (8 * (i - base));
-    let hit = flags((word(base) & mine) | ((ONES * u64::from(b'a')) & !mine));
+    let hit = flags((word_at(b, base) & mine) | ((ONES * u64::from(b'a')) & !mine));
     if hit == 0 {
         b.len()
     } else {

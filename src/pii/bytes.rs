@@ -1,6 +1,8 @@
 //! Byte classes looked up in one table: a load and a bit test per byte, where the detectors'
 //! hot loops would otherwise chain range tests (`is_ascii_alphanumeric() || matches!(…)`).
 
+use crate::text::word_at;
+
 pub(crate) const DIGIT: u16 = 1;
 pub(crate) const UPPER: u16 = 1 << 1;
 /// ASCII letters and digits, and `_`: a regex `\w` byte.
@@ -112,7 +114,7 @@ fn find_within(b: &[u8], lo: u8, hi: u8) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let w = word_at(chunk, 0);
         // Per byte, with the high bit cleared no carry crosses bytes: the high bit of
         // `x + (0x80 - lo)` says `x >= lo`, that of `x + (0x7f - hi)` says `x > hi`. Bytes of
         // multi-byte characters (high bit set) are masked out.

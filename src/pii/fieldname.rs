@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::intern::interned;
+use crate::text::word_at;
 
 /// A set of hints drawn from one field name. Bit flags keep the hot path allocation-free.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -324,7 +325,7 @@ impl Hasher for WordHash {
     fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
-            self.mix(word(w));
+            self.mix(word_at(w, 0));
         }
         let rest = words.remainder().len();
         if rest == 0 {
@@ -332,19 +333,12 @@ impl Hasher for WordHash {
         }
         let last = if bytes.len() >= 8 {
             // The last eight bytes, shifted down to the ones not mixed yet.
-            word(&bytes[bytes.len() - 8..]) >> (8 * (8 - rest))
+            word_at(bytes, bytes.len() - 8) >> (8 * (8 - rest))
         } else {
             bytes.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b))
         };
         self.mix(last);
     }
-}
-
-/// Eight bytes as a little-endian word.
-fn word(bytes: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(bytes);
-    u64::from_le_bytes(w)
 }
 
 impl WordHash {

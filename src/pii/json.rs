@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use super::fieldname::Hints;
 use super::tree::Json;
+use crate::text::word_at;
 use parser::Parser;
 
 mod parser;
@@ -387,7 +388,7 @@ fn key_facts(name: &[u8]) -> (u64, bool) {
             0,
         ),
         4..=7 => (u64::from(word4(name, 0)), u64::from(word4(name, n - 4))),
-        _ => (word8(name, 0), word8(name, n - 8)),
+        _ => (word_at(name, 0), word_at(name, n - 8)),
     };
     let print = head ^ tail.rotate_left(29) ^ (n as u64).rotate_right(8);
     // The words cover every byte of keys up to 16 bytes, and their padding is zero bytes.
@@ -407,13 +408,6 @@ fn word4(b: &[u8], i: usize) -> u32 {
     u32::from_le_bytes(w)
 }
 
-#[inline(always)]
-fn word8(b: &[u8], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[i..i + 8]);
-    u64::from_le_bytes(w)
-}
-
 /// The high bit of each byte of `w` that is `~` or `/` (and maybe of a byte above one).
 #[inline(always)]
 fn tilde_or_slash(w: u64) -> u64 {
@@ -427,7 +421,7 @@ fn tilde_or_slash(w: u64) -> u64 {
 fn has_tilde_or_slash(b: &[u8]) -> bool {
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        if tilde_or_slash(word8(c, 0)) != 0 {
+        if tilde_or_slash(word_at(c, 0)) != 0 {
             return true;
         }
     }
@@ -462,6 +456,7 @@ pub(crate) fn push_index(path: &mut String, mut n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pii::random_texts;
 
     type Listing = Option<(Vec<(String, String, Option<String>)>, bool)>;
 
@@ -635,13 +630,7 @@ mod tests {
             "/",
             "\t",
         ];
-        let mut seed = 9u64;
-        for _ in 0..5_000 {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 12;
-            let text: String = (0..n)
-                .map(|k| pieces[((seed >> (k * 3)) % pieces.len() as u64) as usize])
-                .collect();
+        for text in random_texts(9, &pieces, 5_000) {
             both(&format!("{{\"{text}\":\"{text}\",\"x\":[\"{text}\"]}}"));
         }
         assert!(both("[1,]").is_none());

@@ -3,6 +3,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::text::word_at;
+
 /// Luhn checksum over the ASCII digits of `s` (separators ignored).
 pub fn luhn(s: &str) -> bool {
     let mut sum = 0u32;
@@ -234,11 +236,9 @@ fn hex_word(w: u64) -> bool {
 /// A bare hex token of a hash or id length (16 = device id, 32 = md5/GUID, 40 = sha1, 64, 128).
 pub fn is_hex_id(s: &str) -> bool {
     matches!(s.len(), 16 | 32 | 40 | 64 | 128)
-        && s.as_bytes().chunks_exact(8).all(|c| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            hex_word(u64::from_le_bytes(w))
-        })
+        && s.as_bytes()
+            .chunks_exact(8)
+            .all(|c| hex_word(word_at(c, 0)))
 }
 
 /// `00:1A:2B:3C:4D:5E`, `00-1a-…`, or Cisco `001a.2b3c.4d5e`; all-zero and broadcast rejected.

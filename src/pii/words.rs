@@ -142,19 +142,14 @@ impl Iterator for Words<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pii::random_texts;
 
     #[test]
     fn ascii_words_are_the_general_words() {
         let pieces = [
             "Alice", " ", "O'Brien", "'s", "'s ", "'", "x1", "Zed's", "-", "''a", "b'",
         ];
-        let mut seed = 3u64;
-        for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let n = (seed >> 33) % 7;
-            let text: String = (0..n)
-                .map(|i| pieces[((seed >> (i * 4)) % pieces.len() as u64) as usize])
-                .collect();
+        for text in random_texts(3, &pieces, 20_000) {
             let words = |ascii| -> Vec<Range<usize>> {
                 Words {
                     text: &text,

@@ -3,6 +3,7 @@
 //! give up, and `Doc::parse` asks serde_json instead.
 
 use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Seg, Str, key_facts};
+use crate::text::word_at;
 
 pub(super) struct Parser<'s, 'd> {
     pub b: &'s [u8],
@@ -296,7 +297,7 @@ impl<'s> Parser<'s, '_> {
 #[inline(always)]
 fn string_stop(b: &[u8], mut j: usize) -> usize {
     while let Some(chunk) = b.get(j..j + 16) {
-        let (lo, hi) = (stops(word(chunk, 0)), stops(word(chunk, 8)));
+        let (lo, hi) = (stops(word_at(chunk, 0)), stops(word_at(chunk, 8)));
         if lo | hi != 0 {
             // Each word's flags are exact up to its first stop.
             let first = if lo != 0 {
@@ -310,7 +311,7 @@ fn string_stop(b: &[u8], mut j: usize) -> usize {
     }
     // Fewer than sixteen bytes left (a payload's last strings): a word, then a byte at a time.
     if let Some(chunk) = b.get(j..j + 8) {
-        let hit = stops(word(chunk, 0));
+        let hit = stops(word_at(chunk, 0));
         if hit != 0 {
             return j + (hit.trailing_zeros() / 8) as usize;
         }
@@ -323,14 +324,6 @@ fn string_stop(b: &[u8], mut j: usize) -> usize {
         j += 1;
     }
     j
-}
-
-/// The eight bytes of `b` from `i` on, as one little-endian word.
-#[inline(always)]
-fn word(b: &[u8], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[i..i + 8]);
-    u64::from_le_bytes(w)
 }
 
 /// The high bit of each byte of `w` that ends a plain run of string (exact up to the first
