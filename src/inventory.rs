@@ -129,8 +129,8 @@ pub fn masked_value(event: &Event, f: &Finding) -> String {
             return String::new();
         };
         return pii::Strings::parse(payload)
-            .get(&f.field)
-            .map(show)
+            .text(&f.field)
+            .map(|text| show(&text))
             .unwrap_or_default();
     }
     event.column_text(&f.field).map(show).unwrap_or_default()

@@ -44,7 +44,7 @@ pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
 /// change any finding: caches built by another version are then rebuilt, not trusted.
-pub const ENGINE_VERSION: u32 = 4;
+pub const ENGINE_VERSION: u32 = 5;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails
@@ -136,6 +136,36 @@ fn scan_hinted(
         }
     }
     sink.reads.get()
+}
+
+/// Scans one number of the payload whose field name `key` names a coordinate (`"lat":
+/// 47.6062`); `value` is its text. Numbers are never free text: only this detector reads them.
+fn scan_coordinate(
+    field: &str,
+    key: &str,
+    name: &fieldname::Name,
+    value: &str,
+    ctx: &Context,
+    out: &mut Vec<Finding>,
+    spare: &mut Vec<Finding>,
+) {
+    let Some(axis) = fieldname::coordinate_axis(key) else {
+        return;
+    };
+    let first = out.len();
+    let mut sink = Sink {
+        field,
+        hints: name.hints,
+        evidence: &name.evidence,
+        column: None,
+        ctx,
+        len: value.len(),
+        out,
+        spare,
+        first,
+        reads: std::cell::Cell::new(Reads::default()),
+    };
+    numbers::coordinate(value, key, axis, &mut sink);
 }
 
 fn scan_free_text(text: &str, sink: &mut Sink) {

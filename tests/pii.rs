@@ -1089,3 +1089,88 @@ fn learnt_names_are_found_without_their_title() {
         "{f:?}"
     );
 }
+
+#[test]
+fn numbers_named_as_coordinates_are_places() {
+    // Segment's `context.location`, GeoJSON, and the traps: a default 0, a whole degree, a
+    // number out of range for its axis, a latency that merely starts with `lat`.
+    let payload = r#"{"context":{"location":{"latitude":47.60620,"longitude":-122.3321,"city":"Seattle"}},"geometry":{"type":"Point","coordinates":[-122.33,47.61]},"pos":{"lat":0.0,"long":12.5,"lng":200.125},"origin":{"lat":48,"lon":2.35},"latencyMs":12.345,"count":3}"#;
+    let found = scan("usage", payload);
+    let got: Vec<(&str, Kind, Confidence)> = found
+        .iter()
+        .map(|f| (f.field.as_str(), f.kind, f.confidence))
+        .collect();
+    use Confidence::{High, Medium};
+    assert_eq!(
+        got,
+        vec![
+            (
+                "payload/context/location/latitude",
+                Kind::GeoCoordinates,
+                High
+            ),
+            (
+                "payload/context/location/longitude",
+                Kind::GeoCoordinates,
+                High
+            ),
+            (
+                "payload/geometry/coordinates/0",
+                Kind::GeoCoordinates,
+                Medium
+            ),
+            (
+                "payload/geometry/coordinates/1",
+                Kind::GeoCoordinates,
+                Medium
+            ),
+            ("payload/origin/lon", Kind::GeoCoordinates, Medium),
+        ]
+    );
+    let lat = &found[0];
+    assert_eq!(lat.span, None);
+    assert_eq!(
+        lat.evidence,
+        [
+            "pattern: decimal degrees",
+            "validator: latitude range",
+            "field name latitude"
+        ]
+    );
+    // The value behind the finding is the number as serde_json reads it, masked by default.
+    let e = event("usage", None, None, None, payload);
+    assert_eq!(telex::inventory::masked_value(&e, lat), "47.6***");
+    let mut scanner = pii::EventScanner::new();
+    scanner.scan(&e);
+    assert_eq!(scanner.value(&e, &lat.field).as_deref(), Some("47.6062"));
+    // A redacted extract replaces the numbers, and only them.
+    let redacted = telex::redact::apply(&e, &found, &mut telex::redact::Mask);
+    let json: serde_json::Value =
+        serde_json::from_str(redacted.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(json["context"]["location"]["latitude"], "47.6***");
+    assert_eq!(json["geometry"]["coordinates"][1], "47.6***");
+    assert_eq!(json["pos"]["long"], 12.5);
+    assert_eq!(json["latencyMs"], 12.345);
+    // `long` alone is no hint for a string value.
+    assert!(
+        scan("usage", r#"{"long":"see 47.6062, -122.3321 here"}"#)
+            .iter()
+            .all(|f| f.confidence != High)
+    );
+}
+
+#[test]
+fn coordinates_in_a_payload_with_a_repeated_key_are_shown_from_serde_json() {
+    let payload = r#"{"lat":1.5,"lat":47.6062,"lng":-122.3321}"#;
+    let e = event("usage", None, None, None, payload);
+    let found = pii::scan_event(&e);
+    let lat = found
+        .iter()
+        .find(|f| f.field == "payload/lat")
+        .expect("lat found");
+    let mut scanner = pii::EventScanner::new();
+    scanner.scan(&e);
+    // serde_json keeps the last of repeated keys: that is the value shown.
+    assert_eq!(scanner.value(&e, "payload/lat").as_deref(), Some("47.6062"));
+    assert_eq!(telex::inventory::masked_value(&e, lat), "47.6***");
+}

@@ -231,3 +231,59 @@ fn precision_and_recall_on_generated_data() {
     }
     assert!(failures.is_empty(), "below 0.95: {failures:?}");
 }
+
+#[test]
+fn coordinates_sent_as_numbers_are_found_masked_and_in_the_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT NOT NULL, category TEXT NOT NULL, \
+               name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, app_name TEXT, \
+               app_version TEXT, payload TEXT);
+               CREATE INDEX idx_events_ts ON events(ts);
+               INSERT INTO events VALUES (1, '2026-09-01T08:00:00.000Z', 'usage', 'store_visited', \
+               NULL, NULL, NULL, 'Shop', '4.2.0', \
+               '{\"context\":{\"location\":{\"latitude\":47.6097,\"longitude\":-122.3331}},\"latencyMs\":12.75}');";
+    let path = support::db_from_sql(dir.path(), "geo.db", sql);
+    let p = path.to_str().unwrap();
+    let jsonl = run(&path, &["scan", p, "--format", "jsonl"], 0);
+    let lines: Vec<Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["field"].as_str().unwrap(),
+                l["kind"].as_str().unwrap(),
+                l["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "payload/context/location/latitude",
+                "geo_coordinates",
+                "47.6***"
+            ),
+            (
+                "payload/context/location/longitude",
+                "geo_coordinates",
+                "-122.3***"
+            ),
+        ]
+    );
+    let revealed = run(&path, &["scan", p, "--format", "jsonl", "--reveal"], 0);
+    assert!(revealed.contains(r#""value":"47.6097""#), "{revealed}");
+    let summary = run(&path, &["scan", p, "--summary", "--format", "jsonl"], 0);
+    let row = summary
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["field"] == "payload/context/location/latitude")
+        .unwrap();
+    assert_eq!(row["identified"], 1);
+    assert_eq!(row["kinds"]["geo_coordinates"], 1);
+    assert_eq!(row["example"], "47.6***");
+    assert!(!summary.contains("47.6097"), "{summary}");
+}

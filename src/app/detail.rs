@@ -339,7 +339,11 @@ impl Printer<'_> {
             Value::Object(_) => line.push(Tone::Punct, "{}"),
             Value::Array(_) => line.push(Tone::Punct, "[]"),
             Value::String(s) => push_value(&mut line, Tone::Str, s, &self.path, self.lens, true),
-            Value::Number(n) => line.push(Tone::Number, n.to_string()),
+            // A number can be identifying too (a coordinate).
+            Value::Number(n) => {
+                let text = n.to_string();
+                push_value(&mut line, Tone::Number, &text, &self.path, self.lens, false);
+            }
             Value::Bool(b) => line.push(Tone::Literal, b.to_string()),
             Value::Null => line.push(Tone::Literal, "null"),
         }

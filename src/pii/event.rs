@@ -9,7 +9,7 @@ use super::fieldname::{self, Hints};
 use super::json::Doc;
 use super::memo::{COLUMNS, Memo};
 use super::structured::linked;
-use super::{Context, Strings, finish, names, scan_hinted};
+use super::{Context, Strings, finish, names, scan_coordinate, scan_hinted};
 use crate::model::{Event, Finding};
 
 /// Scans events one after another on one thread, reusing its buffers.
@@ -137,6 +137,12 @@ impl EventScanner {
                     memo.remember(i, what, learnt, reads, &out[first..]);
                 }
             }
+            for leaf in &doc.coordinates {
+                let key = doc.str(src, leaf.key);
+                let value = leaf.value.map_or("", |v| doc.str(src, v));
+                let i = memo.name_index(key);
+                scan_coordinate(doc.path(leaf), key, memo.name(i), value, &ctx, out, spare);
+            }
         } else if let Some(text) = payload {
             let none = fieldname::Name::default();
             scan_hinted("payload", &none, None, text, &ctx, out, spare);
@@ -180,12 +186,17 @@ impl EventScanner {
             if doc.duplicate_keys {
                 // serde_json's tree decides which of the repeated keys a pointer names.
                 let strings = Strings::parse(payload);
-                return strings.get(field).map(|s| Cow::Owned(s.to_string()));
+                return strings.text(field).map(|s| Cow::Owned(s.into_owned()));
             }
             // Lengths first: most leaves differ there, and `payload/` starts every path.
             let same = |l: &&super::json::Leaf| l.path.len() == field.len() && doc.path(l) == field;
-            let leaf = doc.leaves.iter().find(same)?;
-            return Some(Cow::Borrowed(doc.str(payload, leaf.value?)));
+            // A coordinate is a valueless leaf too (`with_all_fields`): strings first, as
+            // nearly every finding is one.
+            let value = match doc.leaves.iter().find(same).and_then(|l| l.value) {
+                Some(value) => value,
+                None => doc.coordinates.iter().find(same)?.value?,
+            };
+            return Some(Cow::Borrowed(doc.str(payload, value)));
         }
         let text = event.column_text(field);
         text.map(Cow::Borrowed)

@@ -281,6 +281,89 @@ fn compute(name: &str) -> Hints {
     h
 }
 
+/// Which coordinate a number under a field name is, when the name says it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Axis {
+    /// `lat`, `latitude`: within ±90.
+    Latitude,
+    /// `lon`, `lng`, `long`, `longitude`: within ±180.
+    Longitude,
+    /// `coords`, `coordinates` (GeoJSON's `[lon, lat]`): within ±180.
+    Either,
+}
+
+/// The axis of a number named `name` (`lat`, `location_lng`, `$longitude`, `coordinates`),
+/// or `None`: other numbers are never scanned. Called for every number of a payload, so most
+/// names are told apart by a look for `lat`, `lon`, `lng` or `coo` before they are split.
+pub(crate) fn coordinate_axis(name: &str) -> Option<Axis> {
+    let b = name.as_bytes();
+    if b.len() > 64 || !has_coordinate_cue(b) {
+        return None;
+    }
+    tokens(name).find_map(|t| {
+        let is = |w: &str| t.eq_ignore_ascii_case(w);
+        if is("lat") || is("latitude") {
+            Some(Axis::Latitude)
+        } else if is("lon") || is("lng") || is("long") || is("longitude") {
+            Some(Axis::Longitude)
+        } else if is("coords") || is("coordinates") {
+            Some(Axis::Either)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether `lat`, `lon`, `lng` or `coo` (any case) occurs in `b`. Every number's key is
+/// tested, so the first two letters are looked for eight positions at a time: `l` before `a`,
+/// `o` or `n`, or `c` before `o`, which few keys have.
+fn has_coordinate_cue(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `w` equal to `c` (and maybe of a byte after one): a
+    // position flagged by mistake is only looked at again.
+    let eq = |w: u64, c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    // `| 0x20` lower-cases letters; only `l`/`L` then equal `l`, and so on.
+    let lower = |i: usize| word_at(b, i) | (ONES * 0x20);
+    let pairs_at = |i: usize| {
+        let (w, next) = (lower(i), lower(i + 1));
+        let l = eq(w, b'l') & (eq(next, b'a') | eq(next, b'o') | eq(next, b'n'));
+        l | eq(w, b'c') & eq(next, b'o') != 0
+    };
+    if b.len() < 9 {
+        return (0..b.len()).any(|i| cue_at(b, i));
+    }
+    // Eight starts at a time; the last step may overlap the one before.
+    let last = b.len() - 9;
+    let mut i = 0;
+    loop {
+        let at = i.min(last);
+        if pairs_at(at) && (at..at + 8).any(|j| cue_at(b, j)) {
+            return true;
+        }
+        if at == last {
+            return false;
+        }
+        i += 8;
+    }
+}
+
+/// Whether a cue of `has_coordinate_cue` starts at `b[i]`.
+fn cue_at(b: &[u8], i: usize) -> bool {
+    let lower = |j: usize| b.get(j).map_or(0, |c| c | 0x20);
+    match lower(i) {
+        b'l' => matches!(
+            [lower(i + 1), lower(i + 2)],
+            [b'a', b't'] | [b'o', b'n'] | [b'n', b'g']
+        ),
+        b'c' => lower(i + 1) == b'o' && lower(i + 2) == b'o',
+        _ => false,
+    }
+}
+
 /// What a field name says: its hints, and the evidence text a finding cites for them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Name {
@@ -433,6 +516,43 @@ mod tests {
         assert!(!hints("companyId").org_name());
         assert!(!hints("customerId").org_name());
         assert!(!hints("filename").person_name());
+    }
+
+    #[test]
+    fn coordinate_axes_come_from_whole_tokens() {
+        assert_eq!(coordinate_axis("lat"), Some(Axis::Latitude));
+        assert_eq!(coordinate_axis("Latitude"), Some(Axis::Latitude));
+        assert_eq!(coordinate_axis("$latitude"), Some(Axis::Latitude));
+        assert_eq!(coordinate_axis("location_lng"), Some(Axis::Longitude));
+        assert_eq!(coordinate_axis("geoLon"), Some(Axis::Longitude));
+        assert_eq!(coordinate_axis("LONG"), Some(Axis::Longitude));
+        assert_eq!(coordinate_axis("coordinates"), Some(Axis::Either));
+        for name in [
+            "latency",
+            "latencyMs",
+            "login",
+            "longest",
+            "colon",
+            "relation",
+            "count",
+            "",
+        ] {
+            assert_eq!(coordinate_axis(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn coordinate_cue_agrees_with_a_plain_search() {
+        let plain = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            ["lat", "lon", "lng", "coo"].iter().any(|c| s.contains(c))
+        };
+        let pieces = [
+            "l", "L", "a", "T", "o", "N", "g", "c", "O", "x", "_", "Lat", "cOo", "é",
+        ];
+        for text in crate::pii::random_texts(11, &pieces, 20_000) {
+            assert_eq!(has_coordinate_cue(text.as_bytes()), plain(&text), "{text}");
+        }
     }
 
     #[test]

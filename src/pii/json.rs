@@ -67,7 +67,8 @@ impl Seg<'_> {
 
 /// One leaf: its pointer (a range of `Doc::paths`), the key that names it (an array element is
 /// named by its array's key; a generic key by its parent too, see `Doc::hint_name`), and its
-/// string value (`None` for numbers and booleans).
+/// string value (`None` for numbers and booleans; see `Doc::coordinates` for the numbers
+/// that are scanned).
 #[derive(Debug, Clone)]
 pub(crate) struct Leaf {
     pub path: Range<usize>,
@@ -79,6 +80,10 @@ pub(crate) struct Leaf {
 #[derive(Debug, Default)]
 pub(crate) struct Doc {
     pub leaves: Vec<Leaf>,
+    /// The numbers whose key names a coordinate (`"lat": 47.6062`), the only numbers scanned,
+    /// with their text as serde_json prints them (so both listings, and the redaction, agree on
+    /// it). Kept apart from `leaves`, which they would make bigger and slower to walk.
+    pub coordinates: Vec<Leaf>,
     /// Every leaf's pointer, back to back.
     paths: String,
     /// Keys and strings that had escapes, unescaped.
@@ -130,6 +135,7 @@ impl Doc {
 
     fn clear(&mut self, root: &str) {
         self.leaves.clear();
+        self.coordinates.clear();
         self.paths.clear();
         self.text.clear();
         self.keys.clear();
@@ -161,6 +167,33 @@ impl Doc {
         });
     }
 
+    /// A number at the current path plus `seg` (`number` is serde_json's reading of it): one
+    /// of the `coordinates` when its key names one, and a leaf when `scalars` asks for every
+    /// leaf.
+    fn number_leaf(
+        &mut self,
+        key: Str,
+        seg: Seg,
+        number: Option<&serde_json::Number>,
+        src: &str,
+        scalars: bool,
+    ) {
+        if scalars {
+            self.leaf(key, seg, None, src);
+        }
+        if let Some(n) = number {
+            let text = self.owned(&n.to_string());
+            let start = self.paths.len();
+            self.paths.push_str(&self.path);
+            seg.push_onto(&mut self.paths, &self.text, src);
+            self.coordinates.push(Leaf {
+                path: start..self.paths.len(),
+                key,
+                value: Some(text),
+            });
+        }
+    }
+
     fn owned(&mut self, s: &str) -> Str {
         let start = self.text.len();
         self.text.push_str(s);
@@ -177,6 +210,10 @@ impl Doc {
             Json::Str(s) => {
                 let s = self.owned(s);
                 self.leaf(key, Seg::Here, Some(s), "");
+            }
+            Json::Number(n) => {
+                let coordinate = super::fieldname::coordinate_axis(self.str("", key)).is_some();
+                self.number_leaf(key, Seg::Here, coordinate.then_some(n), "", scalars);
             }
             Json::Scalar if scalars => self.leaf(key, Seg::Here, None, ""),
             Json::Scalar | Json::Null => {}
@@ -458,19 +495,25 @@ mod tests {
     use super::*;
     use crate::pii::random_texts;
 
-    type Listing = Option<(Vec<(String, String, Option<String>)>, bool)>;
+    /// The leaves, the coordinates, and whether a key repeats.
+    type Listing = Option<(Vec<Item>, Vec<Item>, bool)>;
+    type Item = (String, String, Option<String>);
 
     fn leaves(src: &str, scalars: bool) -> Listing {
         let mut doc = Doc::default();
         if !doc.parse(src, "payload", scalars) {
             return None;
         }
-        Some((listing(&doc, src), doc.duplicate_keys))
+        Some((
+            listing(&doc, &doc.leaves, src),
+            listing(&doc, &doc.coordinates, src),
+            doc.duplicate_keys,
+        ))
     }
 
     /// Each leaf as (pointer, key, string value).
-    fn listing(doc: &Doc, src: &str) -> Vec<(String, String, Option<String>)> {
-        doc.leaves
+    fn listing(doc: &Doc, leaves: &[Leaf], src: &str) -> Vec<Item> {
+        leaves
             .iter()
             .map(|l| {
                 (
@@ -489,7 +532,11 @@ mod tests {
         match super::super::tree::parse(src) {
             Some(tree @ (Json::Obj(_) | Json::Arr(_))) => {
                 doc.walk(&tree, Str::EMPTY, scalars);
-                Some((listing(&doc, src), repeats_a_key(&tree)))
+                Some((
+                    listing(&doc, &doc.leaves, src),
+                    listing(&doc, &doc.coordinates, src),
+                    repeats_a_key(&tree),
+                ))
             }
             _ => None,
         }
@@ -517,7 +564,7 @@ mod tests {
 
     #[test]
     fn leaves_carry_pointers_keys_and_values() {
-        let (l, dup) =
+        let (l, _, dup) =
             both(r#"{"a":"x","b\/~":"y\n\u00e9","c":[1,"z",{"d":true}],"n":null}"#).expect("json");
         assert!(!dup);
         let want = [
@@ -532,14 +579,23 @@ mod tests {
             .map(|(p, k, v)| (p.as_str(), k.as_str(), v.as_deref()))
             .collect();
         assert_eq!(got, want);
-        let (strings, _) = leaves(r#"{"a":"x","n":5}"#, false).expect("json");
+        let (strings, _, _) = leaves(r#"{"a":"x","n":5}"#, false).expect("json");
         assert_eq!(strings.len(), 1);
+        // Numbers named as coordinates are listed apart, with serde_json's text.
+        let src = r#"{"n":5,"lat":47.60620,"lng":-1e1}"#;
+        let (l, coordinates, _) = leaves(src, false).expect("json");
+        assert!(l.is_empty());
+        let lat = ("payload/lat".into(), "lat".into(), Some("47.6062".into()));
+        let lng = ("payload/lng".into(), "lng".into(), Some("-10.0".into()));
+        assert_eq!(coordinates, [lat, lng]);
+        let (l, _, _) = leaves(src, true).expect("json");
+        assert_eq!(l.len(), 3);
     }
 
     #[test]
     fn generic_keys_are_named_with_a_hinted_parent() {
         let src = r#"{"user":{"id":"u","name":"n"},"device":{"id":"d","name":"m"},"traits":{"name":"t"},"items":[{"id":"i"}],"session":[{"id":"e"}],"a\/b":{"Id":"x"}}"#;
-        let (l, _) = both(src).expect("json");
+        let (l, _, _) = both(src).expect("json");
         let keys: Vec<(&str, &str)> = l.iter().map(|(p, k, _)| (p.as_str(), k.as_str())).collect();
         assert_eq!(
             keys,
@@ -559,7 +615,7 @@ mod tests {
     #[test]
     fn pairs_name_their_value_by_their_key() {
         let src = r#"{"attributes":[{"key":"enduser.id","value":{"stringValue":"u"}},{"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"t"}]}}},{"key":"s\u00e9ssion","value":{"intValue":"7"}},{"value":{"stringValue":"v"},"key":"late"}],"headers":[{"name":"Authorization","value":"Bearer x"}],"body":{"stringValue":"b"},"stringValue":"top","k":{"key":3,"value":"n"}}"#;
-        let (l, _) = both(src).expect("json");
+        let (l, _, _) = both(src).expect("json");
         let keys: Vec<(&str, &str)> = l.iter().map(|(p, k, _)| (p.as_str(), k.as_str())).collect();
         assert_eq!(
             keys,
@@ -615,7 +671,7 @@ mod tests {
         ] {
             both(src);
         }
-        assert!(both("{\"k\":1,\"k\":\"v\"}").expect("json").1);
+        assert!(both("{\"k\":1,\"k\":\"v\"}").expect("json").2);
         let pieces = [
             "a",
             "é",
@@ -698,7 +754,7 @@ mod tests {
                 return self.string(out);
             }
             out.push_str(self.pick(
-                r#""id"|"name"|"Id"|"NAME"|"user"|"device"|"session"|"traits"|"a"|"a/b"|"~"|"x\u0069d"|"long_key_name_here_x"|"long_key_name_here_y""#,
+                r#""id"|"name"|"Id"|"NAME"|"user"|"device"|"session"|"traits"|"a"|"a/b"|"~"|"x\u0069d"|"long_key_name_here_x"|"long_key_name_here_y"|"lat"|"coordinates"|"l\u0061t""#,
                 r#""""#,
                 10,
             ));
@@ -709,7 +765,7 @@ mod tests {
             match self.next(if depth > 4 { 4 } else { 7 }) {
                 0 | 1 => self.string(out),
                 2 => out.push_str(self.pick(
-                    "0|-1|12.5|-0.0|3.25|123456789012345678901234567890",
+                    "0|-1|12.5|-0.0|3.25|123456789012345678901234567890|47.60620|-122.3321",
                     "1e5|1E400|01|1.|-",
                     10,
                 )),

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::bytes;
-use super::fieldname::Hints;
+use super::fieldname::{Axis, Hints};
 use super::validators::{
     card_issuer, iban_prefix, ipv4_identifying, ipv6_identifying, is_guid, is_mac, is_private_v4,
     luhn,
@@ -306,6 +306,41 @@ pub(crate) fn geo(text: &str, hints: Hints, sink: &mut Sink) {
             sink.push(Kind::GeoCoordinates, conf, all.range(), ev);
         }
     }
+}
+
+/// A number named as a coordinate (`"lat": 47.6062`, GeoJSON's `"coordinates": [-122.33,
+/// 47.61]`): a place when it is in range for its axis and precise enough to tell one. Two
+/// decimals place it within about a kilometre (medium), three within about a hundred metres
+/// (high); whole degrees and 0 (a default, as `0.0.0.0` is for addresses) say nothing.
+pub(crate) fn coordinate(text: &str, key: &str, axis: Axis, sink: &mut Sink) {
+    let Ok(v) = text.parse::<f64>() else { return };
+    let decimals = text.split_once('.').map_or(0, |(_, frac)| {
+        frac.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    let limit = match axis {
+        Axis::Latitude => 90.0,
+        Axis::Longitude | Axis::Either => 180.0,
+    };
+    if decimals < 2 || v == 0.0 || v.abs() > limit {
+        return;
+    }
+    let mut ev = ev![
+        "pattern: decimal degrees".into(),
+        match axis {
+            Axis::Latitude => "validator: latitude range".into(),
+            Axis::Longitude | Axis::Either => "validator: longitude range".into(),
+        },
+    ];
+    // `long` names a longitude only beside a number: it is no hint for text.
+    if !sink.hint(&mut ev, Hints::GEO) {
+        ev.push(super::fieldname::evidence_text(key));
+    }
+    let conf = if decimals >= 3 {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    sink.push(Kind::GeoCoordinates, conf, 0..text.len(), ev);
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ pub(crate) enum Json<'a> {
     Str(Cow<'a, str>),
     Obj(Vec<(Key<'a>, Json<'a>)>),
     Arr(Vec<Json<'a>>),
-    /// Numbers and booleans: never scanned, but fields of the inventory.
+    /// Numbers: scanned when their key names a coordinate, fields of the inventory anyway.
+    Number(serde_json::Number),
+    /// Booleans: never scanned, but fields of the inventory.
     Scalar,
     Null,
 }
@@ -33,6 +35,23 @@ impl<'a> Strings<'a> {
 
     /// The string leaf at `field` (`payload` + RFC 6901 pointer), if there is one.
     pub fn get(&self, field: &str) -> Option<&str> {
+        match self.node(field)? {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of the leaf at `field` a finding can name: a string, or a number (a
+    /// coordinate) as serde_json prints it.
+    pub fn text(&self, field: &str) -> Option<Cow<'_, str>> {
+        match self.node(field)? {
+            Json::Str(s) => Some(Cow::Borrowed(s)),
+            Json::Number(n) => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        }
+    }
+
+    fn node(&self, field: &str) -> Option<&Json<'a>> {
         let mut node = self.0.as_ref()?;
         let pointer = field.strip_prefix("payload")?;
         if !pointer.is_empty() {
@@ -45,14 +64,11 @@ impl<'a> Strings<'a> {
                 node = match node {
                     Json::Obj(map) => &map.iter().rev().find(|(k, _)| k.0 == key)?.1,
                     Json::Arr(items) => items.get(key.parse::<usize>().ok()?)?,
-                    Json::Str(_) | Json::Scalar | Json::Null => return None,
+                    Json::Str(_) | Json::Number(_) | Json::Scalar | Json::Null => return None,
                 };
             }
         }
-        match node {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
+        Some(node)
     }
 }
 
@@ -101,14 +117,15 @@ impl<'de> Visitor<'de> for JsonVisitor {
     fn visit_bool<E>(self, _: bool) -> Result<Json<'de>, E> {
         Ok(Json::Scalar)
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Json<'de>, E> {
-        Ok(Json::Scalar)
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
+        // JSON has no NaN or infinity: serde_json never hands one over.
+        Ok(serde_json::Number::from_f64(v).map_or(Json::Scalar, Json::Number))
     }
     fn visit_unit<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)

@@ -129,6 +129,38 @@ fn identifiers_are_highlighted_in_place_masked_on_demand_and_listed() {
 }
 
 #[test]
+fn coordinates_are_highlighted_in_place_and_masked_on_demand() {
+    let e = event(r#"{"location":{"lat":47.6062,"lng":-122.3321},"count":3}"#);
+    let findings = crate::pii::scan_event(&e);
+    let inspected = Inspected {
+        event: e,
+        findings,
+        breaches: vec![],
+    };
+    let mut doc = DetailDoc::build(inspected, false, 0);
+    let idents: Vec<&str> = doc
+        .lines
+        .iter()
+        .flat_map(|l| l.spans.iter())
+        .filter_map(|(tone, s)| matches!(tone, Tone::Ident(_)).then_some(s.as_str()))
+        .collect();
+    // The two values in place, then the findings list's kinds.
+    assert_eq!(
+        idents,
+        ["47.6062", "-122.3321", "geo_coordinates", "geo_coordinates"]
+    );
+    let text = plain(&doc).join("\n");
+    assert!(text.contains("\"count\": 3"), "{text}");
+    doc.set_masked(true, 0);
+    let text = plain(&doc).join("\n");
+    assert!(
+        !text.contains("47.6062") && !text.contains("122.3321"),
+        "{text}"
+    );
+    assert!(text.contains("\"lat\": 47.6***"), "{text}");
+}
+
+#[test]
 fn raw_payload_spans_are_highlighted_across_lines() {
     let e = event("first line\nmail bob@example.org now");
     let findings = crate::pii::scan_event(&e);

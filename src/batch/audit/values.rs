@@ -1,6 +1,8 @@
 //! The values behind an event's findings, for the audit's lines: columns directly, payload
 //! leaves through one borrowing parse of the payload, done only when a finding points into it.
 
+use std::borrow::Cow;
+
 use crate::model::{Event, Finding};
 use crate::pii;
 
@@ -21,12 +23,12 @@ impl<'e> Values<'e> {
         Values { event, payload }
     }
 
-    fn text(&self, field: &str) -> Option<&str> {
+    fn text(&self, field: &str) -> Option<Cow<'_, str>> {
         if field.starts_with("payload/") {
-            return self.payload.as_ref()?.get(field);
+            return self.payload.as_ref()?.text(field);
         }
         let event = self.event;
-        event.column_text(field)
+        event.column_text(field).map(Cow::Borrowed)
     }
 
     /// The finding's value as it may be printed: the span's text (or the whole value), masked
@@ -40,7 +42,7 @@ impl<'e> Values<'e> {
             .span
             .as_ref()
             .and_then(|r| text.get(r.clone()))
-            .unwrap_or(text);
+            .unwrap_or(&text);
         if reveal {
             part.to_string()
         } else {

@@ -59,8 +59,17 @@ impl<'s> Parser<'s, '_> {
                 self.literal(b"null")?;
             }
             b'-' | b'0'..=b'9' => {
+                let start = self.i;
                 self.number()?;
-                if self.scalars {
+                let key_text = self.doc.str(self.src, key);
+                // Only coordinates are scanned among numbers: their text is kept as serde_json
+                // reads it (`47.60620` is 47.6062), which the cheap test on the key spares
+                // every other number.
+                if super::super::fieldname::coordinate_axis(key_text).is_some() {
+                    let number = serde_json::from_str(&self.src[start..self.i]).ok()?;
+                    self.doc
+                        .number_leaf(key, seg, Some(&number), self.src, self.scalars);
+                } else if self.scalars {
                     self.doc.leaf(key, seg, None, self.src);
                 }
             }
