@@ -3,8 +3,9 @@
 //!
 //! When `ts` is indexed, the caller's connection walks the `(ts, id)` order and cuts it into
 //! chunks of `CHUNK_ROWS` rows; each worker reads its chunks through its own read-only
-//! connection and scans them, so reading is parallel too. Otherwise the caller reads in order
-//! and the workers scan batches. Either way, results come back to the caller's thread and are
+//! connection and scans them, so reading is parallel too. Work that needs every event but not
+//! in time order (`scan_parts_stored`) is cut the same way along the rowids when there is no
+//! `ts` index. Otherwise the caller reads in order and the workers scan batches. Either way, results come back to the caller's thread and are
 //! delivered in chunk order through a reorder buffer of at most `4 × threads` chunks, so the
 //! order is `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
 //! Each connection reads its own snapshot: exports are not written to while telex reads them
@@ -104,11 +105,60 @@ pub fn scan_parts<W: Work, E>(
     work: &W,
     visit: &mut dyn FnMut(W::Part) -> Result<(), E>,
 ) -> Result<(), ScanError<E>> {
+    scan_parts_in(store, filter, Order::Time, opts, work, visit)
+}
+
+/// `scan_parts` for work that needs every event but not in time order (the cache build):
+/// chunks come in the order the export stores the events (rowid order) where the id is the
+/// rowid, so an export without a `ts` index is read in parallel too instead of sorted on one
+/// thread. Otherwise, and where the `ts` index is there, in `(ts, id)` order as `scan_parts`.
+pub fn scan_parts_stored<W: Work, E>(
+    store: &Store,
+    filter: &Filter,
+    opts: ScanOptions,
+    work: &W,
+    visit: &mut dyn FnMut(W::Part) -> Result<(), E>,
+) -> Result<(), ScanError<E>> {
+    scan_parts_in(store, filter, Order::Stored, opts, work, visit)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// `(ts, id)`, as `Store::for_each_event`.
+    Time,
+    /// Any order the export reads fastest in.
+    Stored,
+}
+
+/// How the chunks are cut: along the `ts` index, along the rowids, or by the caller's one
+/// ordered read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Time,
+    Rowids,
+    Caller,
+}
+
+fn scan_parts_in<W: Work, E>(
+    store: &Store,
+    filter: &Filter,
+    order: Order,
+    opts: ScanOptions,
+    work: &W,
+    visit: &mut dyn FnMut(W::Part) -> Result<(), E>,
+) -> Result<(), ScanError<E>> {
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let ranges = store.can_read_ranges()?;
+    let walk = if store.can_read_ranges()? {
+        Walk::Time
+    } else if order == Order::Stored && store.id_is_rowid()? {
+        Walk::Rowids
+    } else {
+        Walk::Caller
+    };
+    let ranges = walk != Walk::Caller;
     // The walk and the workers share one pinned "now", so relative time terms cut and read
     // alike. Connections open here, so a failure is reported before any work starts.
     let walker = if ranges { Some(store.reopen()?) } else { None };
@@ -140,6 +190,7 @@ pub fn scan_parts<W: Work, E>(
         }
         drop(done_tx);
         let result = match &walker {
+            Some(walker) if walk == Walk::Rowids => co.run_rowids(walker),
             Some(walker) => co.run_ranges(walker, filter),
             None => co.run_batches(store, filter),
         };
@@ -186,6 +237,21 @@ impl<P, E> Coordinator<'_, P, E> {
                     failure = Some(e);
                     false
                 }
+            }
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => self.finish(),
+        }
+    }
+
+    fn run_rowids(&mut self, store: &Store) -> Result<(), ScanError<E>> {
+        let mut failure = None;
+        store.rowid_boundaries(CHUNK_ROWS, |range| match self.send(Job::Range(range)) {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
             }
         })?;
         match failure {

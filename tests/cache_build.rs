@@ -167,9 +167,22 @@ fn ids_that_do_not_rise_with_time_still_get_their_index() {
         support::SMALL_SQL
     );
     let path = support::db_from_sql(dir.path(), "late.db", &sql);
+    // Without indexes, the build reads in rowid order (in parallel), not in time order.
+    let bare = dir.path().join("late-bare.db");
+    support::copy_without_indexes(&path, &bare);
+    for path in [path, bare] {
+        cache_of_late_event_two(&path);
+    }
+}
+
+fn cache_of_late_event_two(path: &Path) {
     let (_c, cdir) = cache_dir();
-    let store = Store::open(&path).unwrap();
-    let cache = cdir.build(&store, BuildOptions::default()).unwrap();
+    let store = Store::open(path).unwrap();
+    let opts = BuildOptions {
+        threads: 2,
+        ..BuildOptions::default()
+    };
+    let cache = cdir.build(&store, opts).unwrap();
     assert!(!cache.meta().ts_text);
     let ids = column(
         cache.path(),
@@ -188,4 +201,68 @@ fn ids_that_do_not_rise_with_time_still_get_their_index() {
         let stored = cache.findings(event.summary.id).unwrap().unwrap();
         assert_eq!(stored.len(), findings.len());
     }
+}
+
+#[test]
+fn an_export_without_indexes_stored_out_of_time_order_is_cached_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("generated.db");
+    support::generated(&generated, 6_000, 5);
+    // The same events, stored (and numbered) in an order that has nothing to do with time,
+    // and no index: the build reads rowid ranges in parallel.
+    let shuffled = dir.path().join("shuffled.db");
+    let conn = Connection::open(&shuffled).unwrap();
+    conn.execute_batch(&format!(
+        "ATTACH '{}' AS src;
+         CREATE TABLE export_info AS SELECT * FROM src.export_info;
+         CREATE TABLE events(id INTEGER PRIMARY KEY, ts TEXT NOT NULL, category TEXT NOT NULL,
+           name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, app_name TEXT,
+           app_version TEXT, payload TEXT);
+         INSERT INTO events SELECT row_number() OVER (ORDER BY (id * 7919) % 6007), ts,
+           category, name, tenant_id, session_id, user_id, app_name, app_version, payload
+           FROM src.events;
+         DETACH src;",
+        generated.display()
+    ))
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&shuffled).unwrap();
+    assert!(!store.can_read_ranges().unwrap());
+    let events = all_events(&store);
+    assert_eq!(events.len(), 6_000);
+    let ids: Vec<i64> = events.iter().map(|(e, _)| e.summary.id).collect();
+    assert!(
+        ids.windows(2).any(|w| w[0] > w[1]),
+        "ids must not rise with time"
+    );
+    let (_c, cdir) = cache_dir();
+    let opts = BuildOptions {
+        threads: 3,
+        ..BuildOptions::default()
+    };
+    let cache = cdir.build(&store, opts).unwrap();
+    assert_eq!(cache.meta().events, 6_000);
+    for (event, findings) in &events {
+        assert_stored(&cache, event.summary.id, findings, "shuffled");
+    }
+    // `ev` is in time order whatever order the rows came in.
+    let cached: Vec<String> = column(
+        cache.path(),
+        "SELECT CAST(id AS TEXT) FROM ev ORDER BY ts, id",
+    );
+    let want: Vec<String> = ids.iter().map(i64::to_string).collect();
+    assert_eq!(cached, want);
+    assert_eq!(column(cache.path(), "PRAGMA integrity_check"), ["ok"]);
+    // The counts of the inventory do not depend on the order (its examples may).
+    let mut inventory = Inventory::default();
+    for (event, findings) in &events {
+        inventory.add(event, findings, |f| inventory::masked_value(event, f));
+    }
+    let counts = |inv: &Inventory| -> Vec<(String, String, u64, u64)> {
+        inv.rows()
+            .into_iter()
+            .map(|(c, f, st)| (c.into(), f.into(), st.records, st.identified))
+            .collect()
+    };
+    assert_eq!(counts(&cache.inventory().unwrap()), counts(&inventory));
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use rusqlite::{Connection, params};
 use telex::model::{Event, Filter, Finding};
 use telex::pii;
-use telex::scanner::{ScanError, ScanOptions, scan_parallel};
+use telex::scanner::{ScanError, ScanOptions, Work, scan_parallel, scan_parts_stored};
 use telex::store::Store;
 
 /// An export of `n` events: timestamps in runs of equal values (so chunks cut inside a run),
@@ -180,4 +180,78 @@ fn progress_counts_up_to_every_event() {
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
     assert_eq!(counts.last().copied(), Some(events));
     assert_eq!(events, store.total().unwrap());
+}
+
+/// Collects every event with its findings, as `scan_parallel` does.
+struct Collect;
+
+impl Work for Collect {
+    type Part = Vec<(Event, Vec<Finding>)>;
+    fn part(&self) -> Self::Part {
+        Vec::new()
+    }
+    fn event(&self, part: &mut Self::Part, e: &Event, f: &[Finding], _: &pii::EventScanner) {
+        part.push((e.clone(), f.to_vec()));
+    }
+}
+
+fn stored(store: &Store, filter: &Filter, threads: usize) -> Vec<(Event, Vec<Finding>)> {
+    let mut all = Vec::new();
+    let opts = ScanOptions {
+        threads,
+        progress: None,
+    };
+    scan_parts_stored::<_, ()>(store, filter, opts, &Collect, &mut |part| {
+        all.extend(part);
+        Ok(())
+    })
+    .unwrap();
+    all
+}
+
+#[test]
+fn stored_order_gives_every_event_once_by_rowid_without_a_ts_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = export(dir.path(), "bare.db", 9_000, true, false);
+    // No id column: the rowid stands in for it.
+    let no_id = dir.path().join("no_id.db");
+    std::fs::copy(&bare, &no_id).unwrap();
+    // A view (its id is no rowid): the caller's ordered read, as without this order.
+    let view = dir.path().join("view.db");
+    std::fs::copy(&bare, &view).unwrap();
+    for (path, sql) in [
+        (
+            &no_id,
+            "ALTER TABLE events RENAME TO raw; CREATE TABLE events AS SELECT ts, category, name, tenant_id, session_id, user_id, app_name, app_version, payload, region FROM raw ORDER BY id; DROP TABLE raw;",
+        ),
+        (
+            &view,
+            "ALTER TABLE events RENAME TO raw; CREATE VIEW events AS SELECT id, ts, category, name, tenant_id, session_id, user_id, app_name, app_version, payload, region FROM raw;",
+        ),
+    ] {
+        Connection::open(path).unwrap().execute_batch(sql).unwrap();
+    }
+    let timed = export(dir.path(), "timed.db", 5_000, true, true);
+    for (path, by_rowid) in [
+        (&bare, true),
+        (&no_id, true),
+        (&view, false),
+        (&timed, false),
+    ] {
+        let store = Store::open(path).unwrap();
+        for text in ["", "category:error", "contoso"] {
+            let f = filter(&store, text);
+            let mut want = sequential(&store, &f);
+            assert!(!want.is_empty(), "{} {text:?}", path.display());
+            if by_rowid {
+                want.sort_by_key(|(e, _)| e.summary.id);
+            }
+            for threads in [1, 3] {
+                let got = stored(&store, &f, threads);
+                let at = format!("{} {text:?} {threads} threads", path.display());
+                assert_eq!(got.len(), want.len(), "{at}");
+                assert!(got == want, "{at}");
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! Building a cache file: one scan of every event (`scanner::scan_parts`), rows made by the
+//! Building a cache file: one scan of every event (`scanner::scan_parts_stored`), rows made by the
 //! scan workers (`collect`), given the cache's string ids on the caller's thread (`merge`) and
 //! written on a thread of their own; `ev_id` kept up during the load while ids rise, the other
 //! indexes made once after it, then `meta` last. The file is private until it is renamed into
@@ -147,7 +147,10 @@ fn attempt(
         Ok(())
     };
     let work = Encode { ts_text };
-    let scanned = scanner::scan_parts(store, &Filter::default(), scan_opts, &work, &mut visit);
+    // Time order is not needed here (the indexes are made after the load), and without a `ts`
+    // index it would mean one sorted read on one thread.
+    let scanned =
+        scanner::scan_parts_stored(store, &Filter::default(), scan_opts, &work, &mut visit);
     drop(tx);
     let written = writer
         .join()

@@ -3,7 +3,7 @@
 //! `Event`. Chunks read back to back, in order, give exactly what `for_each_event` gives.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Row, params_from_iter};
+use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::{Store, StoreError, escape_bytes};
 use crate::model::{Event, Filter, Term, Test};
@@ -63,11 +63,24 @@ impl Store {
     /// Whether `(ts, id)` ranges are cheap to read: `ts` leads an index and the id is SQLite's
     /// rowid, so each range is one index search. Otherwise only one ordered read is efficient.
     pub fn can_read_ranges(&self) -> Result<bool, StoreError> {
-        if !self.schema.is_indexed("ts") {
-            return Ok(false);
-        }
+        Ok(self.schema.is_indexed("ts") && self.id_is_rowid()?)
+    }
+
+    /// Whether the events' id is SQLite's rowid (or there is no id column, and the rowid
+    /// stands for it): ranges of ids are then read straight from the table.
+    pub fn id_is_rowid(&self) -> Result<bool, StoreError> {
         let Some(id) = &self.schema.id_column else {
-            return Ok(true);
+            // Only a table with rowids has one to stand for the id (not a view, nor a table
+            // `WITHOUT ROWID`).
+            let rowids: Option<bool> = self
+                .conn
+                .query_row(
+                    "SELECT type = 'table' AND wr = 0 FROM pragma_table_list                      WHERE schema = 'main' AND name = ?1",
+                    [self.schema.table.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            return Ok(rowids == Some(true));
         };
         // `id` is the rowid only when it is the table's single INTEGER PRIMARY KEY.
         let mut stmt = self.conn.prepare(
@@ -140,6 +153,50 @@ impl Store {
             end: None,
             rowids: stretch.rowids().filter(|_| rowid),
         });
+        Ok(())
+    }
+
+    /// Cuts the table into ranges of `every` rows in rowid order (the order the export stores
+    /// them), calling `visit` with each in order until it returns false: for work that needs
+    /// every event but not in time order, which can then be read in parallel without a `ts`
+    /// index. The walk reads only the table's rowids. Needs `id_is_rowid`; the filter is left
+    /// to the chunk reads.
+    pub fn rowid_boundaries(
+        &self,
+        every: usize,
+        mut visit: impl FnMut(KeyRange) -> bool,
+    ) -> Result<(), StoreError> {
+        let id = self.schema.id_sql();
+        let text = format!("SELECT {id} FROM {} ORDER BY {id}", self.schema.table_sql());
+        let mut stmt = self.conn.prepare(&text)?;
+        let mut rows = stmt.query([])?;
+        let every = every.max(1);
+        let mut first = None;
+        let mut last = 0;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let start = *first.get_or_insert(id);
+            last = id;
+            n += 1;
+            if n % every == 0 {
+                // Every rowid from `start` to `id` was walked: the range holds exactly these rows.
+                let range = KeyRange {
+                    rowids: Some((start, id)),
+                    ..KeyRange::default()
+                };
+                if !visit(range) {
+                    return Ok(());
+                }
+                first = None;
+            }
+        }
+        if let Some(start) = first {
+            visit(KeyRange {
+                rowids: Some((start, last)),
+                ..KeyRange::default()
+            });
+        }
         Ok(())
     }
 
