@@ -382,6 +382,38 @@ fn bad_files_fail_with_one_clear_line() {
         msg.contains("category, name") && msg.contains("it has: id, ts"),
         "{msg}"
     );
+
+    // No id, and no rowid to stand in for it.
+    for (name, sql) in [
+        (
+            "view.db",
+            "CREATE TABLE raw (ts TEXT, category TEXT, name TEXT);
+             CREATE VIEW events AS SELECT ts, category, name FROM raw;",
+        ),
+        (
+            "without-rowid.db",
+            "CREATE TABLE events (ts TEXT, category TEXT, name TEXT, PRIMARY KEY (ts, name))
+             WITHOUT ROWID;",
+        ),
+    ] {
+        let msg = open_err(&support::db_from_sql(dir.path(), name, sql));
+        assert!(
+            msg.contains("lacks the column(s) id (a view or a table WITHOUT ROWID")
+                && msg.contains("it has: ts, category, name"),
+            "{msg}"
+        );
+    }
+    // A view with an id browses.
+    let view = support::db_from_sql(
+        dir.path(),
+        "view-with-id.db",
+        "CREATE TABLE raw (ts TEXT, category TEXT, name TEXT);
+         INSERT INTO raw VALUES ('2026-01-01T00:00:00Z', 'usage', 'a');
+         CREATE VIEW events AS SELECT rowid AS id, ts, category, name FROM raw;",
+    );
+    let store = Store::open(&view).unwrap();
+    let page = store.page(&Filter::default(), &Anchor::First, 10).unwrap();
+    assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), [1]);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `Event`. Chunks read back to back, in order, give exactly what `for_each_event` gives.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{OptionalExtension, Row, params_from_iter};
+use rusqlite::{Row, params_from_iter};
 
 use super::{Store, StoreError, escape_bytes};
 use crate::model::{Event, Filter, Term, Test};
@@ -70,17 +70,8 @@ impl Store {
     /// stands for it): ranges of ids are then read straight from the table.
     pub fn id_is_rowid(&self) -> Result<bool, StoreError> {
         let Some(id) = &self.schema.id_column else {
-            // Only a table with rowids has one to stand for the id (not a view, nor a table
-            // `WITHOUT ROWID`).
-            let rowids: Option<bool> = self
-                .conn
-                .query_row(
-                    "SELECT type = 'table' AND wr = 0 FROM pragma_table_list                      WHERE schema = 'main' AND name = ?1",
-                    [self.schema.table.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            return Ok(rowids == Some(true));
+            // The rowid stands in for the id (`Schema::read` refuses a table without rowids).
+            return Ok(true);
         };
         // `id` is the rowid only when it is the table's single INTEGER PRIMARY KEY.
         let mut stmt = self.conn.prepare(

@@ -87,6 +87,16 @@ impl Schema {
             });
         }
         let id_column = find("id");
+        if id_column.is_none() && !has_rowids(conn, &table, path)? {
+            // The rowid stands in for a missing id; a view or a table `WITHOUT ROWID` has none.
+            return Err(StoreError::MissingColumns {
+                path: path.to_path_buf(),
+                table,
+                missing: "id (a view or a table WITHOUT ROWID has no rowid to stand in for it)"
+                    .into(),
+                found: columns.join(", "),
+            });
+        }
         let native: Vec<Option<String>> = NATIVE.iter().map(|c| find(c)).collect();
         let extra = columns
             .iter()
@@ -222,4 +232,17 @@ pub(super) fn quote_ident(name: &str) -> String {
 /// Table-valued pragmas take their argument as a string literal; only schema names go here.
 fn quote_literal(name: &str) -> String {
     format!("'{}'", name.replace('\'', "''"))
+}
+
+/// Whether `table` is a table with rowids (not a view, nor `WITHOUT ROWID`).
+fn has_rowids(conn: &Connection, table: &str, path: &Path) -> Result<bool, StoreError> {
+    let kinds = names(
+        conn,
+        &format!(
+            "SELECT type || ':' || wr FROM pragma_table_list WHERE schema = 'main' AND name = {}",
+            quote_literal(table)
+        ),
+        path,
+    )?;
+    Ok(kinds.iter().any(|k| k == "table:0"))
 }
