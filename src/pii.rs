@@ -113,19 +113,7 @@ fn scan_hinted(
     if value.is_empty() {
         return Reads::default();
     }
-    let first = out.len();
-    let mut sink = Sink {
-        field,
-        hints: name.hints,
-        evidence: &name.evidence,
-        column,
-        ctx,
-        len: value.len(),
-        out,
-        spare,
-        first,
-        reads: std::cell::Cell::new(Reads::default()),
-    };
+    let mut sink = Sink::new(field, name, column, ctx, value.len(), out, spare);
     let next = structured::classify(value, &mut sink);
     if next != Next::Done {
         scan_free_text(value, &mut sink);
@@ -152,19 +140,7 @@ fn scan_coordinate(
     let Some(axis) = fieldname::coordinate_axis(key) else {
         return;
     };
-    let first = out.len();
-    let mut sink = Sink {
-        field,
-        hints: name.hints,
-        evidence: &name.evidence,
-        column: None,
-        ctx,
-        len: value.len(),
-        out,
-        spare,
-        first,
-        reads: std::cell::Cell::new(Reads::default()),
-    };
+    let mut sink = Sink::new(field, name, None, ctx, value.len(), out, spare);
     numbers::coordinate(value, key, axis, &mut sink);
 }
 

@@ -190,8 +190,10 @@ fn scan_parts_in<W: Work, E>(
         }
         drop(done_tx);
         let result = match &walker {
-            Some(walker) if walk == Walk::Rowids => co.run_rowids(walker),
-            Some(walker) => co.run_ranges(walker, filter),
+            Some(walker) if walk == Walk::Rowids => {
+                co.run_ranges(|visit| walker.rowid_boundaries(CHUNK_ROWS, visit))
+            }
+            Some(walker) => co.run_ranges(|visit| walker.boundaries(filter, CHUNK_ROWS, visit)),
             None => co.run_batches(store, filter),
         };
         // Closing the job channel ends the workers, whatever happened.
@@ -228,26 +230,14 @@ struct Coordinator<'v, P, E> {
 }
 
 impl<P, E> Coordinator<'_, P, E> {
-    fn run_ranges(&mut self, store: &Store, filter: &Filter) -> Result<(), ScanError<E>> {
+    /// Queues every range `walk` cuts (it stops the walk when a send fails), then waits for
+    /// the rest.
+    fn run_ranges(
+        &mut self,
+        walk: impl FnOnce(&mut dyn FnMut(KeyRange) -> bool) -> Result<(), StoreError>,
+    ) -> Result<(), ScanError<E>> {
         let mut failure = None;
-        store.boundaries(filter, CHUNK_ROWS, |range| {
-            match self.send(Job::Range(range)) {
-                Ok(()) => true,
-                Err(e) => {
-                    failure = Some(e);
-                    false
-                }
-            }
-        })?;
-        match failure {
-            Some(e) => Err(e),
-            None => self.finish(),
-        }
-    }
-
-    fn run_rowids(&mut self, store: &Store) -> Result<(), ScanError<E>> {
-        let mut failure = None;
-        store.rowid_boundaries(CHUNK_ROWS, |range| match self.send(Job::Range(range)) {
+        walk(&mut |range| match self.send(Job::Range(range)) {
             Ok(()) => true,
             Err(e) => {
                 failure = Some(e);

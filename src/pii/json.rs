@@ -157,14 +157,17 @@ impl Doc {
     /// A leaf at the current path plus `seg`, written straight into `paths`.
     #[inline(always)]
     fn leaf(&mut self, key: Str, seg: Seg, value: Option<Str>, src: &str) {
+        let path = self.leaf_path(seg, src);
+        self.leaves.push(Leaf { path, key, value });
+    }
+
+    /// The current path plus `seg`, appended to `paths`.
+    #[inline(always)]
+    fn leaf_path(&mut self, seg: Seg, src: &str) -> Range<usize> {
         let start = self.paths.len();
         self.paths.push_str(&self.path);
         seg.push_onto(&mut self.paths, &self.text, src);
-        self.leaves.push(Leaf {
-            path: start..self.paths.len(),
-            key,
-            value,
-        });
+        start..self.paths.len()
     }
 
     /// A number at the current path plus `seg` (`number` is serde_json's reading of it): one
@@ -183,11 +186,9 @@ impl Doc {
         }
         if let Some(n) = number {
             let text = self.owned(&n.to_string());
-            let start = self.paths.len();
-            self.paths.push_str(&self.path);
-            seg.push_onto(&mut self.paths, &self.text, src);
+            let path = self.leaf_path(seg, src);
             self.coordinates.push(Leaf {
-                path: start..self.paths.len(),
+                path,
                 key,
                 value: Some(text),
             });

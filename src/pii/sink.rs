@@ -94,7 +94,33 @@ impl Reads {
     }
 }
 
-impl Sink<'_, '_> {
+impl<'s, 'c> Sink<'s, 'c> {
+    /// The sink of one value of `len` bytes under `field`, named `name` (its hints and
+    /// evidence); `column` names an identity column when the value is one.
+    pub fn new(
+        field: &'s str,
+        name: &'s super::fieldname::Name,
+        column: Option<&'s str>,
+        ctx: &'s Context<'c>,
+        len: usize,
+        out: &'s mut Vec<Finding>,
+        spare: &'s mut Vec<Finding>,
+    ) -> Sink<'s, 'c> {
+        let first = out.len();
+        Sink {
+            field,
+            hints: name.hints,
+            evidence: &name.evidence,
+            column,
+            ctx,
+            len,
+            out,
+            spare,
+            first,
+            reads: std::cell::Cell::new(Reads::default()),
+        }
+    }
+
     pub fn read(&self, r: Reads) {
         self.reads.set(Reads(self.reads.get().0 | r.0));
     }
