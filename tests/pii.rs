@@ -291,6 +291,22 @@ const POSITIVES: &[Positive] = &[
         Some(31..35),
         Confidence::High,
     ),
+    (
+        "usage",
+        r#"{"records":[{"SessionId":"d3f1a9"}]}"#,
+        "payload/records/0/SessionId",
+        Kind::SessionId,
+        None,
+        Confidence::Low,
+    ),
+    (
+        "usage",
+        r#"{"user":{"anonId":"Kx9dP2"}}"#,
+        "payload/user/anonId",
+        Kind::HashedId,
+        None,
+        Confidence::Low,
+    ),
 ];
 
 #[test]
@@ -439,6 +455,11 @@ const TRAPS: &[(&str, &str, &str)] = &[
         "time and namespaces",
         "error",
         r#"{"Message":"at 12:30:45 in Foo::Bar::Baz"}"#,
+    ),
+    (
+        "short values under session keys that are no ids",
+        "usage",
+        r#"{"sessionDurationMs":"360000","sessionId":"none","SessionLength":"5m30s","sessionId2":"12345"}"#,
     ),
 ];
 

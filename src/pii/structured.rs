@@ -36,6 +36,16 @@ fn opaque_id(v: &str) -> bool {
         && v.bytes().all(|c| c.is_ascii_graphic())
 }
 
+/// A short service-made id (`d3f1a9`, Application Insights' `Kx9dP2`): six or seven letters
+/// and digits, both. Words and numbers of that length are common, so only where the key names
+/// an id of a session, a device or a pseudonym.
+fn short_opaque_id(v: &str) -> bool {
+    (6..8).contains(&v.len())
+        && v.bytes().all(|c| c.is_ascii_alphanumeric())
+        && v.bytes().any(|c| c.is_ascii_digit())
+        && v.bytes().any(|c| c.is_ascii_alphabetic())
+}
+
 /// The pseudonymous kind of a user id: hashed in census/usage and in the `user_id` column,
 /// a directory object id where the key says so (`msUserId`, `oid`) or in support records.
 fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
@@ -270,7 +280,8 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         sink.push(kind, conf, 0..value.len(), ev);
         return Next::Done;
     }
-    if !hints.negative() && opaque_id(value) {
+    let short = hints.has(Hints::ID) && short_opaque_id(value);
+    if !hints.negative() && (short || opaque_id(value)) {
         let kind = if hints.has(Hints::SESSION) {
             Some(Kind::SessionId)
         } else if hints.has(Hints::DEVICE) && hints.has(Hints::ID) {
@@ -281,11 +292,16 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             None
         };
         if let Some(kind) = kind {
-            let mut ev = ev!["pattern: opaque id".into()];
+            let (conf, why) = if short {
+                (Confidence::Low, "pattern: short opaque id")
+            } else {
+                (Confidence::Medium, "pattern: opaque id")
+            };
+            let mut ev = ev![why.into()];
             sink.hint(&mut ev, Hints::SESSION);
             sink.hint(&mut ev, Hints::DEVICE);
             sink.hint(&mut ev, Hints::HASH);
-            sink.push(kind, Confidence::Medium, 0..value.len(), ev);
+            sink.push(kind, conf, 0..value.len(), ev);
             return Next::Done;
         }
     }
