@@ -3,9 +3,10 @@
 //!
 //! When `ts` is indexed, the caller's connection walks the `(ts, id)` order and cuts it into
 //! chunks of `CHUNK_ROWS` rows; each worker reads its chunks through its own read-only
-//! connection and scans them, so reading is parallel too. Work that needs every event but not
-//! in time order (`scan_parts_stored`) is cut the same way along the rowids when there is no
-//! `ts` index. Otherwise the caller reads in order and the workers scan batches. Either way, results come back to the caller's thread and are
+//! connection and scans them, so reading is parallel too. Without a `ts` index, chunks are cut
+//! along the rowids when that order is the time order (checked first, one pass over the ids and
+//! timestamps), or when the work needs every event but not in time order
+//! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches. Either way, results come back to the caller's thread and are
 //! delivered in chunk order through a reorder buffer of at most `4 × threads` chunks, so the
 //! order is `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
 //! Each connection reads its own snapshot: exports are not written to while telex reads them
@@ -130,12 +131,12 @@ enum Order {
     Stored,
 }
 
-/// How the chunks are cut: along the `ts` index, along the rowids, or by the caller's one
-/// ordered read.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// How the chunks are cut: along the `ts` index, along the rowids, by a list of rowid ranges
+/// that are in time order, or by the caller's one ordered read.
 enum Walk {
     Time,
     Rowids,
+    Listed(Vec<KeyRange>),
     Caller,
 }
 
@@ -153,12 +154,18 @@ fn scan_parts_in<W: Work, E>(
     };
     let walk = if store.can_read_ranges()? {
         Walk::Time
-    } else if order == Order::Stored && store.id_is_rowid()? {
+    } else if !store.id_is_rowid()? {
+        Walk::Caller
+    } else if order == Order::Stored {
         Walk::Rowids
     } else {
-        Walk::Caller
+        // Exports without a `ts` index are often stored in time order: then the rowid ranges
+        // are read in parallel in that order too, rather than sorted on one thread.
+        store
+            .rowid_ranges_in_time_order(CHUNK_ROWS)?
+            .map_or(Walk::Caller, Walk::Listed)
     };
-    let ranges = walk != Walk::Caller;
+    let ranges = !matches!(walk, Walk::Caller);
     // The walk and the workers share one pinned "now", so relative time terms cut and read
     // alike. Connections open here, so a failure is reported before any work starts.
     let walker = if ranges { Some(store.reopen()?) } else { None };
@@ -189,12 +196,22 @@ fn scan_parts_in<W: Work, E>(
             s.spawn(move || worker(conn, filter, work, job_rx, done_tx));
         }
         drop(done_tx);
-        let result = match &walker {
-            Some(walker) if walk == Walk::Rowids => {
+        let result = match (walk, &walker) {
+            (Walk::Rowids, Some(walker)) => {
                 co.run_ranges(|visit| walker.rowid_boundaries(CHUNK_ROWS, visit))
             }
-            Some(walker) => co.run_ranges(|visit| walker.boundaries(filter, CHUNK_ROWS, visit)),
-            None => co.run_batches(store, filter),
+            (Walk::Listed(list), _) => co.run_ranges(|visit| {
+                for range in list {
+                    if !visit(range) {
+                        break;
+                    }
+                }
+                Ok(())
+            }),
+            (_, Some(walker)) => {
+                co.run_ranges(|visit| walker.boundaries(filter, CHUNK_ROWS, visit))
+            }
+            (_, None) => co.run_batches(store, filter),
         };
         // Closing the job channel ends the workers, whatever happened.
         co.job_tx = None;

@@ -255,3 +255,99 @@ fn stored_order_gives_every_event_once_by_rowid_without_a_ts_index() {
         }
     }
 }
+
+/// An export of `n` events with no index, stored in time order: the first few without a
+/// timestamp, then runs of five equal timestamps. `tail` is SQL run after the rows are in.
+fn time_ordered_export(dir: &Path, name: &str, n: i64, column: &str, tail: &str) -> PathBuf {
+    let path = dir.join(name);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, ts {column}, category TEXT NOT NULL,
+           name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, payload TEXT);"
+    ))
+    .unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for i in 0..n {
+        let secs = i / 5;
+        let ts = (i >= 10).then(|| {
+            format!(
+                "2026-09-{:02}T{:02}:{:02}:{:02}.000Z",
+                1 + secs / 86_400,
+                secs / 3_600 % 24,
+                secs / 60 % 60,
+                secs % 60
+            )
+        });
+        let payload = format!(r#"{{"msUpn":"user{}@contoso.com","n":{i}}}"#, i % 40);
+        conn.execute(
+            "INSERT INTO events VALUES (?, ?, ?, 'n', ?, ?, ?, ?)",
+            params![
+                i * 3 + 1,
+                ts,
+                ["census", "usage", "support", "error"][(i % 4) as usize],
+                format!("T-{}", i % 3),
+                format!("S-{}", i % 11),
+                format!("user{}", i % 13),
+                payload
+            ],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    conn.execute_batch(tail).unwrap();
+    path
+}
+
+#[test]
+fn an_export_stored_in_time_order_is_read_by_rowid_ranges_in_that_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ordered = time_ordered_export(dir.path(), "ordered.db", 9_000, "TEXT", "");
+    let store = Store::open(&ordered).unwrap();
+    assert!(!store.can_read_ranges().unwrap());
+    let ranges = store.rowid_ranges_in_time_order(2048).unwrap().unwrap();
+    assert_eq!(ranges.len(), 5, "9,000 rows in ranges of 2,048");
+    for text in [
+        "",
+        "category:error",
+        "contoso",
+        "since:2026-09-01T00:05:00Z",
+    ] {
+        let f = filter(&store, text);
+        let want = sequential(&store, &f);
+        assert!(!want.is_empty(), "{text:?}");
+        for threads in [1, 3] {
+            let got = parallel(&store, &f, threads);
+            assert!(got == want, "{text:?} {threads} threads");
+        }
+    }
+
+    // Where the rowid order is not surely the time order, the caller's sorted read.
+    let not_in_order = [
+        (
+            "late.db",
+            "TEXT",
+            "UPDATE events SET ts = '2026-08-01T00:00:00.000Z' WHERE id = 3001;",
+        ),
+        (
+            "null-late.db",
+            "TEXT",
+            "UPDATE events SET ts = NULL WHERE id = 3001;",
+        ),
+        (
+            "numbers.db",
+            "INTEGER",
+            "UPDATE events SET ts = id WHERE ts IS NOT NULL;",
+        ),
+        ("nocase.db", "TEXT COLLATE NOCASE", ""),
+    ];
+    for (name, column, tail) in not_in_order {
+        let path = time_ordered_export(dir.path(), name, 3_000, column, tail);
+        let store = Store::open(&path).unwrap();
+        assert!(
+            store.rowid_ranges_in_time_order(512).unwrap().is_none(),
+            "{name}"
+        );
+        let f = Filter::default();
+        assert!(parallel(&store, &f, 2) == sequential(&store, &f), "{name}");
+    }
+}

@@ -3,7 +3,7 @@
 //! `Event`. Chunks read back to back, in order, give exactly what `for_each_event` gives.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Row, params_from_iter};
+use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::{Store, StoreError, escape_bytes};
 use crate::model::{Event, Filter, Term, Test};
@@ -189,6 +189,77 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// The ranges of `rowid_boundaries`, when the rowid order is also the `(ts, id)` order:
+    /// timestamps never go down along the rowids (rows without one first), as in an export
+    /// appended in time order. Read one after another, the ranges then give what
+    /// `for_each_event` gives, so an export without a `ts` index is read in parallel in time
+    /// order too. `None` as soon as a timestamp goes down, and wherever SQLite's order might
+    /// not be the bytes' (timestamps that are not all text, or a collation in the table's
+    /// schema): the caller then reads in one sorted pass. Needs `id_is_rowid`; one pass over
+    /// the table's ids and timestamps.
+    pub fn rowid_ranges_in_time_order(
+        &self,
+        every: usize,
+    ) -> Result<Option<Vec<KeyRange>>, StoreError> {
+        let table = &self.schema.table;
+        let schema: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if schema.is_none_or(|sql| sql.to_ascii_uppercase().contains("COLLATE")) {
+            return Ok(None);
+        }
+        let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
+        let text = format!(
+            "SELECT {id}, {ts} FROM {} ORDER BY {id}",
+            self.schema.table_sql()
+        );
+        let mut stmt = self.conn.prepare(&text)?;
+        let mut rows = stmt.query([])?;
+        let every = every.max(1);
+        let mut ranges = Vec::new();
+        let (mut first, mut last, mut n) = (None, 0, 0);
+        let mut previous: Option<Vec<u8>> = None;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            match row.get_ref(1)? {
+                // Rows without a timestamp sort first.
+                ValueRef::Null if previous.is_none() => {}
+                ValueRef::Text(t) => {
+                    if previous.as_deref().is_some_and(|p| p > t) {
+                        return Ok(None);
+                    }
+                    let kept = previous.get_or_insert_with(Vec::new);
+                    kept.clear();
+                    kept.extend_from_slice(t);
+                }
+                _ => return Ok(None),
+            }
+            let start = *first.get_or_insert(id);
+            last = id;
+            n += 1;
+            if n % every == 0 {
+                ranges.push(KeyRange {
+                    rowids: Some((start, id)),
+                    ..KeyRange::default()
+                });
+                first = None;
+            }
+        }
+        if let Some(start) = first {
+            ranges.push(KeyRange {
+                rowids: Some((start, last)),
+                ..KeyRange::default()
+            });
+        }
+        Ok(Some(ranges))
     }
 
     /// Calls `visit` with every event matching `filter` in `range`, in `(ts, id)` order, until
