@@ -334,12 +334,29 @@ fn an_export_stored_in_time_order_is_read_by_rowid_ranges_in_that_order() {
             "UPDATE events SET ts = NULL WHERE id = 3001;",
         ),
         (
-            "numbers.db",
+            "late-number.db",
             "INTEGER",
-            "UPDATE events SET ts = id WHERE ts IS NOT NULL;",
+            "UPDATE events SET ts = id WHERE ts IS NOT NULL; UPDATE events SET ts = 5 WHERE id = 3001;",
+        ),
+        (
+            "text-and-numbers.db",
+            "",
+            "UPDATE events SET ts = id WHERE id > 6000;",
         ),
         ("nocase.db", "TEXT COLLATE NOCASE", ""),
     ];
+    // Epoch times in order are in order too.
+    let epoch = time_ordered_export(
+        dir.path(),
+        "epoch.db",
+        3_000,
+        "INTEGER",
+        "UPDATE events SET ts = 1788000000000 + id WHERE ts IS NOT NULL;",
+    );
+    let store = Store::open(&epoch).unwrap();
+    assert!(store.rowid_ranges_in_time_order(512).unwrap().is_some());
+    let f = Filter::default();
+    assert!(parallel(&store, &f, 2) == sequential(&store, &f));
     for (name, column, tail) in not_in_order {
         let path = time_ordered_export(dir.path(), name, 3_000, column, tail);
         let store = Store::open(&path).unwrap();

@@ -196,8 +196,8 @@ impl Store {
     /// appended in time order. Read one after another, the ranges then give what
     /// `for_each_event` gives, so an export without a `ts` index is read in parallel in time
     /// order too. `None` as soon as a timestamp goes down, and wherever SQLite's order might
-    /// not be the bytes' (timestamps that are not all text, or a collation in the table's
-    /// schema): the caller then reads in one sorted pass. Needs `id_is_rowid`; one pass over
+    /// not be the bytes' or the numbers' (timestamps neither all text nor all integers, or a
+    /// collation in the table's schema): the caller then reads in one sorted pass. Needs `id_is_rowid`; one pass over
     /// the table's ids and timestamps.
     pub fn rowid_ranges_in_time_order(
         &self,
@@ -226,19 +226,27 @@ impl Store {
         let every = every.max(1);
         let mut ranges = Vec::new();
         let (mut first, mut last, mut n) = (None, 0, 0);
-        let mut previous: Option<Vec<u8>> = None;
+        // The last timestamp: text (compared as bytes, as SQLite's BINARY collation does), or
+        // an integer (epoch times). Rows without one sort first; any other mix is left alone.
+        let mut text: Option<Vec<u8>> = None;
+        let mut number: Option<i64> = None;
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             match row.get_ref(1)? {
-                // Rows without a timestamp sort first.
-                ValueRef::Null if previous.is_none() => {}
-                ValueRef::Text(t) => {
-                    if previous.as_deref().is_some_and(|p| p > t) {
+                ValueRef::Null if text.is_none() && number.is_none() => {}
+                ValueRef::Text(t) if number.is_none() => {
+                    if text.as_deref().is_some_and(|p| p > t) {
                         return Ok(None);
                     }
-                    let kept = previous.get_or_insert_with(Vec::new);
+                    let kept = text.get_or_insert_with(Vec::new);
                     kept.clear();
                     kept.extend_from_slice(t);
+                }
+                ValueRef::Integer(n) if text.is_none() => {
+                    if number.is_some_and(|p| p > n) {
+                        return Ok(None);
+                    }
+                    number = Some(n);
                 }
                 _ => return Ok(None),
             }
