@@ -161,32 +161,16 @@ impl Store {
         let text = format!("SELECT {id} FROM {} ORDER BY {id}", self.schema.table_sql());
         let mut stmt = self.conn.prepare(&text)?;
         let mut rows = stmt.query([])?;
-        let every = every.max(1);
-        let mut first = None;
-        let mut last = 0;
-        let mut n = 0;
+        let mut cut = RowidCut::new(every);
         while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let start = *first.get_or_insert(id);
-            last = id;
-            n += 1;
-            if n % every == 0 {
-                // Every rowid from `start` to `id` was walked: the range holds exactly these rows.
-                let range = KeyRange {
-                    rowids: Some((start, id)),
-                    ..KeyRange::default()
-                };
-                if !visit(range) {
-                    return Ok(());
-                }
-                first = None;
+            if let Some(range) = cut.add(row.get(0)?)
+                && !visit(range)
+            {
+                return Ok(());
             }
         }
-        if let Some(start) = first {
-            visit(KeyRange {
-                rowids: Some((start, last)),
-                ..KeyRange::default()
-            });
+        if let Some(range) = cut.rest() {
+            visit(range);
         }
         Ok(())
     }
@@ -197,8 +181,8 @@ impl Store {
     /// `for_each_event` gives, so an export without a `ts` index is read in parallel in time
     /// order too. `None` as soon as a timestamp goes down, and wherever SQLite's order might
     /// not be the bytes' or the numbers' (timestamps neither all text nor all integers, or a
-    /// collation in the table's schema): the caller then reads in one sorted pass. Needs `id_is_rowid`; one pass over
-    /// the table's ids and timestamps.
+    /// collation in the table's schema): the caller then reads in one sorted pass. Needs
+    /// `id_is_rowid`; one pass over the table's ids and timestamps.
     pub fn rowid_ranges_in_time_order(
         &self,
         every: usize,
@@ -223,50 +207,16 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&text)?;
         let mut rows = stmt.query([])?;
-        let every = every.max(1);
+        let mut cut = RowidCut::new(every);
+        let mut order = TimeOrder::default();
         let mut ranges = Vec::new();
-        let (mut first, mut last, mut n) = (None, 0, 0);
-        // The last timestamp: text (compared as bytes, as SQLite's BINARY collation does), or
-        // an integer (epoch times). Rows without one sort first; any other mix is left alone.
-        let mut text: Option<Vec<u8>> = None;
-        let mut number: Option<i64> = None;
         while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            match row.get_ref(1)? {
-                ValueRef::Null if text.is_none() && number.is_none() => {}
-                ValueRef::Text(t) if number.is_none() => {
-                    if text.as_deref().is_some_and(|p| p > t) {
-                        return Ok(None);
-                    }
-                    let kept = text.get_or_insert_with(Vec::new);
-                    kept.clear();
-                    kept.extend_from_slice(t);
-                }
-                ValueRef::Integer(n) if text.is_none() => {
-                    if number.is_some_and(|p| p > n) {
-                        return Ok(None);
-                    }
-                    number = Some(n);
-                }
-                _ => return Ok(None),
+            if !order.admits(row.get_ref(1)?) {
+                return Ok(None);
             }
-            let start = *first.get_or_insert(id);
-            last = id;
-            n += 1;
-            if n % every == 0 {
-                ranges.push(KeyRange {
-                    rowids: Some((start, id)),
-                    ..KeyRange::default()
-                });
-                first = None;
-            }
+            ranges.extend(cut.add(row.get(0)?));
         }
-        if let Some(start) = first {
-            ranges.push(KeyRange {
-                rowids: Some((start, last)),
-                ..KeyRange::default()
-            });
-        }
+        ranges.extend(cut.rest());
         Ok(Some(ranges))
     }
 
@@ -366,6 +316,82 @@ impl Store {
             opt_text_into(row.get_ref(10 + i)?, v);
         }
         Ok(())
+    }
+}
+
+/// Rowids walked in increasing order, cut into ranges of `every` rows: every rowid from a
+/// range's first to its last was walked, so the range holds exactly those rows.
+struct RowidCut {
+    every: usize,
+    first: Option<i64>,
+    last: i64,
+    n: usize,
+}
+
+impl RowidCut {
+    fn new(every: usize) -> RowidCut {
+        RowidCut {
+            every: every.max(1),
+            first: None,
+            last: 0,
+            n: 0,
+        }
+    }
+
+    /// The next rowid; a range when it ends one.
+    fn add(&mut self, id: i64) -> Option<KeyRange> {
+        let start = *self.first.get_or_insert(id);
+        self.last = id;
+        self.n += 1;
+        self.n.is_multiple_of(self.every).then(|| {
+            self.first = None;
+            KeyRange {
+                rowids: Some((start, id)),
+                ..KeyRange::default()
+            }
+        })
+    }
+
+    /// The last, shorter range, if any.
+    fn rest(&mut self) -> Option<KeyRange> {
+        let start = self.first.take()?;
+        Some(KeyRange {
+            rowids: Some((start, self.last)),
+            ..KeyRange::default()
+        })
+    }
+}
+
+/// Timestamps seen one after another: whether they are in SQLite's `ORDER BY ts` order, told
+/// only for the plain cases (text compared as bytes, as the BINARY collation does, or
+/// integers, such as epoch times; rows without one first).
+#[derive(Default)]
+struct TimeOrder {
+    text: Option<Vec<u8>>,
+    number: Option<i64>,
+}
+
+impl TimeOrder {
+    /// False when `ts` comes before the last one, or mixes kinds.
+    fn admits(&mut self, ts: ValueRef<'_>) -> bool {
+        match ts {
+            ValueRef::Null => self.text.is_none() && self.number.is_none(),
+            ValueRef::Text(t) if self.number.is_none() => {
+                if self.text.as_deref().is_some_and(|p| p > t) {
+                    return false;
+                }
+                let kept = self.text.get_or_insert_with(Vec::new);
+                kept.clear();
+                kept.extend_from_slice(t);
+                true
+            }
+            ValueRef::Integer(n) if self.text.is_none() => {
+                let ok = self.number.is_none_or(|p| p <= n);
+                self.number = Some(n);
+                ok
+            }
+            _ => false,
+        }
     }
 }
 
