@@ -126,20 +126,17 @@ fn scan_hinted(
     sink.reads.get()
 }
 
-/// Scans one number of the payload whose field name `key` names a coordinate (`"lat":
-/// 47.6062`); `value` is its text. Numbers are never free text: only this detector reads them.
+/// Scans one number of the payload whose field name `key` (what it says: `name`) names a
+/// coordinate of `axis` (`"lat": 47.6062`); `value` is its text. Numbers are never free text:
+/// only this detector reads them.
 fn scan_coordinate(
     field: &str,
-    key: &str,
-    name: &fieldname::Name,
+    (key, name, axis): (&str, &fieldname::Name, fieldname::Axis),
     value: &str,
     ctx: &Context,
     out: &mut Vec<Finding>,
     spare: &mut Vec<Finding>,
 ) {
-    let Some(axis) = fieldname::coordinate_axis(key) else {
-        return;
-    };
     let mut sink = Sink::new(field, name, None, ctx, value.len(), out, spare);
     numbers::coordinate(value, key, axis, &mut sink);
 }

@@ -6,9 +6,10 @@
 //! connection and scans them, so reading is parallel too. Without a `ts` index, chunks are cut
 //! along the rowids when that order is the time order (checked first, one pass over the ids and
 //! timestamps), or when the work needs every event but not in time order
-//! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches. Either way, results come back to the caller's thread and are
-//! delivered in chunk order through a reorder buffer of at most `4 × threads` chunks, so the
-//! order is `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
+//! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches.
+//! Either way, results come back to the caller's thread and are delivered in chunk order
+//! through a reorder buffer of at most `4 × threads` chunks, so the order is
+//! `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
 //! Each connection reads its own snapshot: exports are not written to while telex reads them
 //! (if one were, chunks could come from different states of the file).
 
@@ -152,9 +153,9 @@ fn scan_parts_in<W: Work, E>(
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let walk = if store.can_read_ranges()? {
+    let walk = if store.can_read_ranges() {
         Walk::Time
-    } else if !store.id_is_rowid()? {
+    } else if !store.schema().id_is_rowid {
         Walk::Caller
     } else if order == Order::Stored {
         Walk::Rowids

@@ -55,8 +55,8 @@ fn output_does_not_depend_on_workers_or_chunks() {
     let conn = rusqlite::Connection::open(&plain).unwrap();
     conn.execute_batch("DROP INDEX events_ts").unwrap();
     drop(conn);
-    assert!(Store::open(&indexed).unwrap().can_read_ranges().unwrap());
-    assert!(!Store::open(&plain).unwrap().can_read_ranges().unwrap());
+    assert!(Store::open(&indexed).unwrap().can_read_ranges());
+    assert!(!Store::open(&plain).unwrap().can_read_ranges());
 
     let review = Policy::from_toml(REVIEW, &Policy::default()).unwrap();
     let policies = [Policy::default(), review];

@@ -137,11 +137,12 @@ impl EventScanner {
                     memo.remember(i, what, learnt, reads, &out[first..]);
                 }
             }
-            for leaf in &doc.coordinates {
+            for (leaf, axis) in &doc.coordinates {
                 let key = doc.str(src, leaf.key);
                 let value = leaf.value.map_or("", |v| doc.str(src, v));
                 let i = memo.name_index(key);
-                scan_coordinate(doc.path(leaf), key, memo.name(i), value, &ctx, out, spare);
+                let name = memo.name(i);
+                scan_coordinate(doc.path(leaf), (key, name, *axis), value, &ctx, out, spare);
             }
         } else if let Some(text) = payload {
             let none = fieldname::Name::default();
@@ -195,7 +196,7 @@ impl EventScanner {
             // nearly every finding is one.
             let value = match doc.leaves.iter().find(same).and_then(|l| l.value) {
                 Some(value) => value,
-                None => doc.coordinates.iter().find(same)?.value?,
+                None => doc.coordinates.iter().map(|(l, _)| l).find(same)?.value?,
             };
             return Some(Cow::Borrowed(doc.str(payload, value)));
         }

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::fieldname::Hints;
+use super::fieldname::{Axis, Hints};
 use super::tree::Json;
 use crate::text::word_at;
 use parser::Parser;
@@ -82,8 +82,9 @@ pub(crate) struct Doc {
     pub leaves: Vec<Leaf>,
     /// The numbers whose key names a coordinate (`"lat": 47.6062`), the only numbers scanned,
     /// with their text as serde_json prints them (so both listings, and the redaction, agree on
-    /// it). Kept apart from `leaves`, which they would make bigger and slower to walk.
-    pub coordinates: Vec<Leaf>,
+    /// it), and the axis their key names. Kept apart from `leaves`, which they would make
+    /// bigger and slower to walk.
+    pub coordinates: Vec<(Leaf, Axis)>,
     /// Every leaf's pointer, back to back.
     paths: String,
     /// Keys and strings that had escapes, unescaped.
@@ -170,28 +171,29 @@ impl Doc {
         start..self.paths.len()
     }
 
-    /// A number at the current path plus `seg` (`number` is serde_json's reading of it): one
-    /// of the `coordinates` when its key names one, and a leaf when `scalars` asks for every
-    /// leaf.
+    /// A number at the current path plus `seg`: one of the `coordinates` when its key names
+    /// one (`coordinate`: serde_json's reading of the number, and the axis), and a leaf when
+    /// `scalars` asks for every leaf.
     fn number_leaf(
         &mut self,
         key: Str,
         seg: Seg,
-        number: Option<&serde_json::Number>,
+        coordinate: Option<(&serde_json::Number, Axis)>,
         src: &str,
         scalars: bool,
     ) {
         if scalars {
             self.leaf(key, seg, None, src);
         }
-        if let Some(n) = number {
+        if let Some((n, axis)) = coordinate {
             let text = self.owned(&n.to_string());
             let path = self.leaf_path(seg, src);
-            self.coordinates.push(Leaf {
+            let leaf = Leaf {
                 path,
                 key,
                 value: Some(text),
-            });
+            };
+            self.coordinates.push((leaf, axis));
         }
     }
 
@@ -213,8 +215,8 @@ impl Doc {
                 self.leaf(key, Seg::Here, Some(s), "");
             }
             Json::Number(n) => {
-                let coordinate = super::fieldname::coordinate_axis(self.str("", key)).is_some();
-                self.number_leaf(key, Seg::Here, coordinate.then_some(n), "", scalars);
+                let axis = super::fieldname::coordinate_axis(self.str("", key));
+                self.number_leaf(key, Seg::Here, axis.map(|a| (n, a)), "", scalars);
             }
             Json::Scalar if scalars => self.leaf(key, Seg::Here, None, ""),
             Json::Scalar | Json::Null => {}
@@ -507,9 +509,13 @@ mod tests {
         }
         Some((
             listing(&doc, &doc.leaves, src),
-            listing(&doc, &doc.coordinates, src),
+            listing(&doc, &coordinate_leaves(&doc), src),
             doc.duplicate_keys,
         ))
+    }
+
+    fn coordinate_leaves(doc: &Doc) -> Vec<Leaf> {
+        doc.coordinates.iter().map(|(l, _)| l.clone()).collect()
     }
 
     /// Each leaf as (pointer, key, string value).
@@ -535,7 +541,7 @@ mod tests {
                 doc.walk(&tree, Str::EMPTY, scalars);
                 Some((
                     listing(&doc, &doc.leaves, src),
-                    listing(&doc, &doc.coordinates, src),
+                    listing(&doc, &coordinate_leaves(&doc), src),
                     repeats_a_key(&tree),
                 ))
             }

@@ -62,27 +62,8 @@ impl Stretch {
 impl Store {
     /// Whether `(ts, id)` ranges are cheap to read: `ts` leads an index and the id is SQLite's
     /// rowid, so each range is one index search. Otherwise only one ordered read is efficient.
-    pub fn can_read_ranges(&self) -> Result<bool, StoreError> {
-        Ok(self.schema.is_indexed("ts") && self.id_is_rowid()?)
-    }
-
-    /// Whether the events' id is SQLite's rowid (or there is no id column, and the rowid
-    /// stands for it): ranges of ids are then read straight from the table.
-    pub fn id_is_rowid(&self) -> Result<bool, StoreError> {
-        let Some(id) = &self.schema.id_column else {
-            // The rowid stands in for the id (`Schema::read` refuses a table without rowids).
-            return Ok(true);
-        };
-        // `id` is the rowid only when it is the table's single INTEGER PRIMARY KEY.
-        let mut stmt = self.conn.prepare(
-            "SELECT count(*), sum(pk = 1 AND upper(type) = 'INTEGER' AND name = ?1) \
-             FROM pragma_table_info(?2) WHERE pk > 0",
-        )?;
-        let (keys, rowid): (i64, Option<i64>) = stmt
-            .query_row([id.as_str(), self.schema.table.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        Ok(keys == 1 && rowid == Some(1))
+    pub fn can_read_ranges(&self) -> bool {
+        self.schema.is_indexed("ts") && self.schema.id_is_rowid
     }
 
     /// Walks the `(ts, id)` order (the filter's time bounds applied, which the `ts` index
@@ -96,7 +77,7 @@ impl Store {
         every: usize,
         mut visit: impl FnMut(KeyRange) -> bool,
     ) -> Result<(), StoreError> {
-        let rowid = self.can_read_ranges()?;
+        let rowid = self.can_read_ranges();
         let bounds = Filter {
             terms: filter
                 .terms
@@ -150,7 +131,7 @@ impl Store {
     /// Cuts the table into ranges of `every` rows in rowid order (the order the export stores
     /// them), calling `visit` with each in order until it returns false: for work that needs
     /// every event but not in time order, which can then be read in parallel without a `ts`
-    /// index. The walk reads only the table's rowids. Needs `id_is_rowid`; the filter is left
+    /// index. The walk reads only the table's rowids. Needs `Schema::id_is_rowid`; the filter is left
     /// to the chunk reads.
     pub fn rowid_boundaries(
         &self,
@@ -182,7 +163,7 @@ impl Store {
     /// order too. `None` as soon as a timestamp goes down, and wherever SQLite's order might
     /// not be the bytes' or the numbers' (timestamps neither all text nor all integers, or a
     /// collation in the table's schema): the caller then reads in one sorted pass. Needs
-    /// `id_is_rowid`; one pass over the table's ids and timestamps.
+    /// `Schema::id_is_rowid`; one pass over the table's ids and timestamps.
     pub fn rowid_ranges_in_time_order(
         &self,
         every: usize,

@@ -35,8 +35,11 @@ pub struct Schema {
     pub has_export_info: bool,
     /// Columns that lead at least one index (so filters on them are fast).
     pub indexed: Vec<String>,
-    /// Whether a row is found by its id without a scan: the id is the rowid (or its alias,
-    /// `id INTEGER PRIMARY KEY`) or leads an index.
+    /// Whether the events' id is SQLite's rowid (its alias, `id INTEGER PRIMARY KEY`, or the
+    /// rowid itself when there is no `id` column): ranges of ids are read straight from the
+    /// table.
+    pub id_is_rowid: bool,
+    /// Whether a row is found by its id without a scan: the id is the rowid or leads an index.
     pub id_is_key: bool,
 }
 
@@ -114,26 +117,30 @@ impl Schema {
             ),
             path,
         )?;
-        let id_is_key = match &id_column {
+        // `id` is the rowid only when it is the table's single INTEGER PRIMARY KEY; without an
+        // `id` the rowid stands in for it (a table without rowids was refused above).
+        let id_is_rowid = match &id_column {
             None => true,
-            Some(id) => {
-                indexed.iter().any(|c| c == id)
-                    || !names(
-                        conn,
-                        &format!(
-                            "SELECT name FROM pragma_table_info({}) WHERE name = {} AND pk = 1 \
-                             AND upper(type) = 'INTEGER' AND (SELECT count(*) FROM \
-                             pragma_table_info({}) WHERE pk > 0) = 1",
-                            quote_literal(&table),
-                            quote_literal(id),
-                            quote_literal(&table)
-                        ),
-                        path,
-                    )?
-                    .is_empty()
-            }
+            Some(id) => !names(
+                conn,
+                &format!(
+                    "SELECT name FROM pragma_table_info({}) WHERE name = {} AND pk = 1 \
+                     AND upper(type) = 'INTEGER' AND (SELECT count(*) FROM \
+                     pragma_table_info({}) WHERE pk > 0) = 1",
+                    quote_literal(&table),
+                    quote_literal(id),
+                    quote_literal(&table)
+                ),
+                path,
+            )?
+            .is_empty(),
         };
+        let id_is_key = id_is_rowid
+            || id_column
+                .as_ref()
+                .is_some_and(|id| indexed.iter().any(|c| c == id));
         Ok(Schema {
+            id_is_rowid,
             id_is_key,
             table,
             id_column,

@@ -65,10 +65,11 @@ impl<'s> Parser<'s, '_> {
                 // Only coordinates are scanned among numbers: their text is kept as serde_json
                 // reads it (`47.60620` is 47.6062), which the cheap test on the key spares
                 // every other number.
-                if super::super::fieldname::coordinate_axis(key_text).is_some() {
+                if let Some(axis) = super::super::fieldname::coordinate_axis(key_text) {
                     let number = serde_json::from_str(&self.src[start..self.i]).ok()?;
+                    let coordinate = Some((&number, axis));
                     self.doc
-                        .number_leaf(key, seg, Some(&number), self.src, self.scalars);
+                        .number_leaf(key, seg, coordinate, self.src, self.scalars);
                 } else if self.scalars {
                     self.doc.leaf(key, seg, None, self.src);
                 }
