@@ -50,6 +50,8 @@ measure() { # label, command…
         "$median" "$(echo "$mb / $median" | bc -l)"
 }
 
+measure "scan (table, the default)" "$bin" scan "$db"
 measure "scan --format jsonl" "$bin" scan "$db" --format jsonl
+measure "scan --format csv" "$bin" scan "$db" --format csv
 measure "scan --summary" "$bin" scan "$db" --summary
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -45,6 +45,19 @@ fn push_escape(out: &mut String, c: char) {
 /// A stored timestamp shown in UTC as `2026-09-01 12:00:00.000`; text that is not RFC 3339 is
 /// shown as it is (made visible).
 pub fn utc_time(ts: &str) -> Cow<'_, str> {
+    if canonical_utc(ts) && valid_canonical(ts) {
+        // Nearly every stored time, and the one formatting done per finding of `telex scan`:
+        // in UTC already, so only the `T` and the `Z` change.
+        let mut out = String::with_capacity(23);
+        out.push_str(&ts[..10]);
+        out.push(' ');
+        out.push_str(&ts[11..23]);
+        return Cow::Owned(out);
+    }
+    utc_time_parsed(ts)
+}
+
+fn utc_time_parsed(ts: &str) -> Cow<'_, str> {
     match DateTime::parse_from_rfc3339(ts) {
         Ok(t) => Cow::Owned(
             t.with_timezone(&Utc)
@@ -98,6 +111,21 @@ pub(crate) fn canonical_utc(ts: &str) -> bool {
     })
 }
 
+/// Whether a `canonical_utc` text is a real time as `DateTime::parse_from_rfc3339` reads it:
+/// a date that exists, hours, minutes and seconds in range (a leap second is left to chrono).
+fn valid_canonical(ts: &str) -> bool {
+    let b = ts.as_bytes();
+    let n = |at: usize, len: usize| {
+        b[at..at + len]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    chrono::NaiveDate::from_ymd_opt(n(0, 4) as i32, n(5, 2), n(8, 2)).is_some()
+        && n(11, 2) < 24
+        && n(14, 2) < 60
+        && n(17, 2) < 60
+}
+
 fn reformat_utc(ts: &str) -> String {
     match DateTime::parse_from_rfc3339(ts) {
         Ok(t) => t
@@ -143,6 +171,35 @@ pub(crate) fn word_at(b: &[u8], i: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&b[i..i + 8]);
     u64::from_le_bytes(w)
+}
+
+/// Whether every byte of `b` is printable ASCII (`' '..='~'`, what `visible` leaves as it is)
+/// and none is `x` or `y`. Eight bytes at a time: batch output asks this of every cell.
+pub(crate) fn printable_ascii_without(b: &[u8], x: u8, y: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each term is non-zero exactly when some byte of the word is of its kind (a term's
+    // flags may be wrong above a real hit, never when there is none).
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let hit = |w: u64| {
+        // `w + ONES` carries only out of 0xff, which `w & HIGH` flags anyway.
+        (w | w.wrapping_add(ONES)) & HIGH
+            | w.wrapping_sub(ONES * 0x20) & !w & HIGH
+            | zero_byte(w ^ (ONES * u64::from(x)))
+            | zero_byte(w ^ (ONES * u64::from(y)))
+    };
+    let mut words = b.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if hit(u64::from_le_bytes(w)) != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != x && c != y)
 }
 
 /// The first index from `i` on of a byte that ends a plain run of JSON string text: `"`, `\\`,
@@ -197,6 +254,68 @@ pub(crate) fn json_plain_run(b: &[u8], mut i: usize, stop_at_wide: bool) -> usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_told_word_by_word_as_byte_by_byte() {
+        let bytes: Vec<u8> = (0u8..=255).collect();
+        let base = b"plain text, \"quoted\" ~ 0123456789 abcdefghijklmnop";
+        for len in 0..base.len() {
+            for at in 0..len.max(1) {
+                for &b in &bytes {
+                    let mut text = base[..len].to_vec();
+                    if len > 0 {
+                        text[at] = b;
+                    }
+                    for (x, y) in [(b',', b'"'), (0x7f, 0x7f)] {
+                        let want = text
+                            .iter()
+                            .all(|&c| (0x20..0x7f).contains(&c) && c != x && c != y);
+                        assert_eq!(printable_ascii_without(&text, x, y), want, "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utc_times_of_canonical_stamps_are_chronos() {
+        let mut stamps = vec![
+            "2026-06-03T02:42:36.717Z",
+            "0000-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+            "2024-02-29T12:00:00.000Z",
+            "2026-02-29T12:00:00.000Z",
+            "2026-02-30T12:00:00.000Z",
+            "2026-00-10T12:00:00.000Z",
+            "2026-13-10T12:00:00.000Z",
+            "2026-01-00T12:00:00.000Z",
+            "2026-01-32T12:00:00.000Z",
+            "2026-04-31T12:00:00.000Z",
+            "2026-01-01T24:00:00.000Z",
+            "2026-01-01T23:60:00.000Z",
+            "2026-06-30T23:59:60.000Z",
+            "2026-01-01T00:00:99.000Z",
+        ];
+        let varied: Vec<String> = (0..400)
+            .map(|i| {
+                format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                    1900 + i * 7 % 300,
+                    i % 14,
+                    i * 3 % 33,
+                    i % 26,
+                    i * 7 % 62,
+                    i * 11 % 63,
+                    i * 37 % 1000
+                )
+            })
+            .collect();
+        stamps.extend(varied.iter().map(String::as_str));
+        for ts in stamps {
+            assert!(canonical_utc(ts), "{ts}");
+            assert_eq!(utc_time(ts), utc_time_parsed(ts), "{ts}");
+        }
+    }
 
     #[test]
     fn canonical_timestamps_come_back_as_they_are() {

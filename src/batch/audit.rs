@@ -18,14 +18,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{BatchError, json as jsonl, table};
+use super::table::{self, Column};
+use super::{BatchError, json as jsonl};
 use crate::cli::ScanFormat;
 use crate::model::{Event, Filter};
 use crate::policy::{AuditContext, Policy, Subject, Violation};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::text::{thousands, visible};
+use crate::text::thousands;
 use check::{Check, Part};
 use summary::Summary;
 
@@ -212,20 +213,20 @@ const COLUMNS: [&str; 11] = [
 
 /// The table's columns (a subset: class, confidence, span and evidence are in csv and jsonl)
 /// and their widths; the value takes the rest of the line.
-const TABLE: [(&str, usize); 7] = [
-    ("id", 8),
-    ("time (UTC)", 23),
-    ("category", 8),
-    ("rule", 30),
-    ("field", 30),
-    ("kind", 15),
-    ("value", 0),
+const TABLE: [(&str, Column); 7] = [
+    ("id", Column::Right(8)),
+    ("time (UTC)", Column::Left(23)),
+    ("category", Column::Left(8)),
+    ("rule", Column::Left(30)),
+    ("field", Column::Left(30)),
+    ("kind", Column::Left(15)),
+    ("value", Column::Free),
 ];
 
 fn header(format: ScanFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         ScanFormat::Csv => table::csv_row(out, COLUMNS.iter().copied()),
-        ScanFormat::Table => table_line(out, &TABLE.map(|(name, _)| name.to_string())),
+        ScanFormat::Table => table_line(out, TABLE.map(|(name, _)| name)),
         ScanFormat::Jsonl | ScanFormat::Markdown => Ok(()),
     }
 }
@@ -283,16 +284,17 @@ fn row(
         return jsonl::write_serialize(out, &line);
     }
     if format == ScanFormat::Table {
+        let id = s.id.to_string();
         let cells = [
-            s.id.to_string(),
-            ts.to_string(),
-            s.category.clone(),
-            v.rule.id.clone(),
-            v.field().to_string(),
-            kind.unwrap_or("").to_string(),
-            value.to_string(),
+            id.as_str(),
+            ts,
+            &s.category,
+            &v.rule.id,
+            v.field(),
+            kind.unwrap_or(""),
+            value,
         ];
-        return table_line(out, &cells);
+        return table_line(out, cells);
     }
     let cells = [
         s.id.to_string(),
@@ -310,19 +312,12 @@ fn row(
     table::csv_row(out, cells.iter().map(String::as_str))
 }
 
-/// Cells cut to the column widths (the last one is free), every value made visible.
-fn table_line(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-    let mut line = String::new();
-    for (i, (cell, (_, w))) in cells.iter().zip(TABLE).enumerate() {
-        if i > 0 {
-            line.push_str("  ");
-        }
-        let cell = visible(cell);
-        match (i, w) {
-            (_, 0) => line.push_str(&cell),
-            (0, w) => line.push_str(&format!("{:>w$}", table::fit(&cell, w))),
-            (_, w) => line.push_str(&format!("{:<w$}", table::fit(&cell, w))),
-        }
-    }
-    writeln!(out, "{}", line.trim_end())
+/// One table line: `cells` in the table's columns.
+fn table_line(out: &mut dyn Write, cells: [&str; 7]) -> io::Result<()> {
+    let mut line = Vec::new();
+    table::table_line_into(
+        &mut line,
+        &std::array::from_fn::<_, 7, _>(|i| (cells[i], TABLE[i].1)),
+    );
+    out.write_all(&line)
 }

@@ -3,7 +3,9 @@
 //! `(ts, id)` order, so the output is the same whatever the thread count.
 
 mod inventory;
+mod middles;
 mod rows;
+mod text_lines;
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -15,7 +17,7 @@ use crate::model::{Event, Filter, Finding, Kind};
 use crate::pii::{self, EventScanner};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
-use crate::text::{rfc3339_utc, thousands, utc_time};
+use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
 use inventory::Inventory;
 use rows::{header, row};
 
@@ -185,17 +187,33 @@ impl scanner::Work for Render<'_> {
                     lines.line(f, part, opts.reveal, &mut output.bytes);
                 }
             }),
+            None if opts.format == ScanFormat::Table => text_lines::with_table(|lines| {
+                let s = &event.summary;
+                lines.start(s.id, &s.category, &utc_time(&s.ts));
+                for f in findings {
+                    shown(sc, event, f, opts.reveal, lines.value());
+                    lines.line(f, &mut output.bytes);
+                }
+            }),
+            None if opts.format == ScanFormat::Csv => text_lines::with_csv(|lines| {
+                let s = &event.summary;
+                lines.start(s.id, &s.category, &rfc3339_utc_cow(&s.ts));
+                for f in findings {
+                    shown(sc, event, f, opts.reveal, lines.value());
+                    lines.line(f, &mut output.bytes);
+                }
+            }),
             None => {
                 // Formatted once per event, not once per finding.
-                let ts = match opts.format {
-                    ScanFormat::Table => utc_time(&event.summary.ts).into_owned(),
-                    _ => rfc3339_utc(&event.summary.ts),
-                };
-                for f in findings {
-                    let value = shown_owned(f);
-                    // Writing to a Vec cannot fail.
-                    let _ = row(opts.format, event, &ts, f, &value, &mut output.bytes);
-                }
+                let ts = rfc3339_utc(&event.summary.ts);
+                rows::with_row_text(|text, value| {
+                    for f in findings {
+                        value.clear();
+                        shown(sc, event, f, opts.reveal, value);
+                        // Writing to a Vec cannot fail.
+                        let _ = row(opts.format, event, &ts, f, value, text, &mut output.bytes);
+                    }
+                });
             }
         }
     }

@@ -2,18 +2,18 @@
 //! for byte as serde_json writes them (then made terminal-safe like every JSON line), since
 //! millions of them are the bulk of a scan's work.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::fmt::Write as _;
+use std::hash::Hasher;
 use std::io::Write;
-use std::ops::Range;
 
 use serde::Serialize;
 
-use super::super::{json as jsonl, table};
+use super::super::json as jsonl;
+use super::super::table::{self, Column};
+use super::middles::{Layout, Middles, Piece, write_ends};
 use crate::cli::ScanFormat;
-use crate::model::{Confidence, Event, Finding, Kind};
+use crate::model::{Event, Finding, Kind};
 use crate::pii::{self, fieldname::WordHash};
 use crate::text::{canonical_utc, rfc3339_utc, visible};
 
@@ -30,8 +30,19 @@ const COLUMNS: [&str; 10] = [
     "evidence",
 ];
 
-/// Table widths of the finding columns; evidence takes the rest of the line.
-const WIDTHS: [usize; 9] = [8, 23, 8, 36, 15, 12, 10, 9, 32];
+/// Table columns of the findings; evidence takes the rest of the line.
+const TABLE: [Column; 10] = [
+    Column::Right(8),
+    Column::Left(23),
+    Column::Left(8),
+    Column::Left(36),
+    Column::Left(15),
+    Column::Left(12),
+    Column::Left(10),
+    Column::Left(9),
+    Column::Left(32),
+    Column::Free,
+];
 
 pub(super) fn header(format: ScanFormat, out: &mut dyn Write) -> std::io::Result<()> {
     let names = &COLUMNS;
@@ -39,12 +50,10 @@ pub(super) fn header(format: ScanFormat, out: &mut dyn Write) -> std::io::Result
         ScanFormat::Jsonl => Ok(()),
         ScanFormat::Csv => table::csv_row(out, names.iter().copied()),
         ScanFormat::Table => {
-            let cells: Vec<String> = names
-                .iter()
-                .map(|n| if *n == "ts" { "time (UTC)" } else { n })
-                .map(String::from)
-                .collect();
-            table_line(out, &cells)
+            let names = names.map(|n| if n == "ts" { "time (UTC)" } else { n });
+            let mut line = Vec::new();
+            table::table_line_into(&mut line, &cells_in(&names));
+            out.write_all(&line)
         }
         ScanFormat::Markdown => {
             writeln!(out, "| {} |", names.join(" | "))?;
@@ -53,10 +62,9 @@ pub(super) fn header(format: ScanFormat, out: &mut dyn Write) -> std::io::Result
     }
 }
 
-fn span_text(f: &Finding) -> String {
-    f.span
-        .as_ref()
-        .map_or_else(String::new, |r| format!("{}..{}", r.start, r.end))
+/// `cells` in the table's columns.
+fn cells_in<'a>(cells: &[&'a str; 10]) -> [(&'a str, Column); 10] {
+    std::array::from_fn(|i| (cells[i], TABLE[i]))
 }
 
 /// One JSON line of `--format jsonl`, in the field order of DESIGN §4 plus `value`.
@@ -74,14 +82,24 @@ struct Line<'a> {
     value: &'a str,
 }
 
-/// One finding in `format`; `value` is already masked (or revealed on request).
+/// The text of a row's cells that is not already a string somewhere, reused from row to row.
+#[derive(Default)]
+pub(super) struct RowText {
+    id: String,
+    span: String,
+    evidence: String,
+}
+
+/// One finding in `format`, appended to `out`; `value` is already masked (or revealed on
+/// request).
 pub(super) fn row(
     format: ScanFormat,
     event: &Event,
     ts: &str,
     f: &Finding,
     value: &str,
-    out: &mut dyn Write,
+    text: &mut RowText,
+    out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let s = &event.summary;
     if format == ScanFormat::Jsonl {
@@ -99,40 +117,37 @@ pub(super) fn row(
         };
         return jsonl::write_serialize(out, &line);
     }
+    text.id.clear();
+    let _ = write!(text.id, "{}", s.id);
+    text.span.clear();
+    if let Some(r) = &f.span {
+        let _ = write!(text.span, "{}..{}", r.start, r.end);
+    }
+    text.evidence.clear();
+    for (i, e) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            text.evidence.push_str("; ");
+        }
+        text.evidence.push_str(e);
+    }
     let cells = [
-        s.id.to_string(),
-        ts.to_string(),
-        s.category.clone(),
-        f.field.clone(),
-        f.kind.as_str().to_string(),
-        f.class().as_str().to_string(),
-        f.confidence.as_str().to_string(),
-        span_text(f),
-        value.to_string(),
-        f.evidence.join("; "),
+        text.id.as_str(),
+        ts,
+        &s.category,
+        &f.field,
+        f.kind.as_str(),
+        f.class().as_str(),
+        f.confidence.as_str(),
+        &text.span,
+        value,
+        &text.evidence,
     ];
     match format {
-        ScanFormat::Csv => table::csv_row(out, cells.iter().map(String::as_str)),
-        ScanFormat::Markdown => markdown_row(out, &cells),
-        _ => table_line(out, &cells),
+        ScanFormat::Csv => table::csv_row_into(out, cells.into_iter()),
+        ScanFormat::Markdown => markdown_row(out, &cells.map(String::from))?,
+        _ => table::table_line_into(out, &cells_in(&cells)),
     }
-}
-
-/// Cells cut to the column widths (the last one is free), every value made visible.
-fn table_line(out: &mut dyn Write, cells: &[String]) -> std::io::Result<()> {
-    let mut line = String::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            line.push_str("  ");
-        }
-        let cell = visible(cell);
-        match WIDTHS.get(i) {
-            Some(&w) if i == 0 => line.push_str(&format!("{:>w$}", table::fit(&cell, w))),
-            Some(&w) => line.push_str(&format!("{:<w$}", table::fit(&cell, w))),
-            None => line.push_str(&cell),
-        }
-    }
-    writeln!(out, "{}", line.trim_end())
+    Ok(())
 }
 
 /// A Markdown table row: values made visible, pipes escaped so a value cannot add a column.
@@ -157,7 +172,7 @@ pub(super) struct JsonlEvent {
     /// Escaped categories: an export has a few, and finding one here costs less than
     /// escaping it for every event.
     categories: Vec<Category>,
-    middles: Middles,
+    middles: Middles<JsonMiddle>,
     masked: MaskedValues,
 }
 
@@ -176,6 +191,22 @@ thread_local! {
     static LINES: RefCell<JsonlEvent> = RefCell::default();
 }
 
+thread_local! {
+    /// Each scan worker's reused row text and shown value, for the other formats.
+    static ROW_TEXT: RefCell<(RowText, String)> = RefCell::default();
+}
+
+/// `f` with this thread's `RowText` and a string for the shown value.
+pub(super) fn with_row_text<R>(f: impl FnOnce(&mut RowText, &mut String) -> R) -> R {
+    ROW_TEXT.with(|text| match text.try_borrow_mut() {
+        Ok(mut text) => {
+            let (row, value) = &mut *text;
+            f(row, value)
+        }
+        Err(_) => f(&mut RowText::default(), &mut String::new()),
+    })
+}
+
 /// `f` with this thread's `JsonlEvent`.
 pub(super) fn with_lines<R>(f: impl FnOnce(&mut JsonlEvent) -> R) -> R {
     LINES.with(|lines| match lines.try_borrow_mut() {
@@ -185,71 +216,21 @@ pub(super) fn with_lines<R>(f: impl FnOnce(&mut JsonlEvent) -> R) -> R {
     })
 }
 
-/// Rendered middles of lines (`"field",…,"evidence":[…`), by finding: the same field, kind,
-/// span and evidence come back event after event, and are escaped once. Only findings whose
-/// evidence is all borrowed phrases are kept: those are told apart by address, cheaply.
+/// The middle of a JSON line: `field` … `evidence` items; nothing after the value.
 #[derive(Default)]
-struct Middles {
-    entries: Vec<Middle>,
-    /// `entries` by `finding_key`.
-    index: HashMap<u64, Vec<usize>, BuildHasherDefault<WordHash>>,
-    /// The entry of the event's line before, if any: an event's findings mostly follow one
-    /// another as they did last time, so its `next` is tried before a lookup.
-    prev: Option<usize>,
-    /// For the first line, which has no line before it: by category (its number in
-    /// `JsonlEvent::categories`), the entry of the first line of the category's last event.
-    firsts: Vec<Option<usize>>,
-    /// The event's category number, if it has one.
-    category: Option<usize>,
-}
+pub(super) struct JsonMiddle;
 
-/// The most entries kept: far more than the distinct findings of an export, as a bound.
-const MIDDLES_MAX: usize = 4096;
-
-struct Middle {
-    field: Box<str>,
-    kind: Kind,
-    confidence: Confidence,
-    span: Option<Range<usize>>,
-    evidence: Vec<(usize, usize)>,
-    bytes: Box<[u8]>,
-    wide: bool,
-    /// The entry of the line that came next last time.
-    next: Option<usize>,
-}
-
-impl Middle {
-    fn is(&self, f: &Finding) -> bool {
-        *self.field == *f.field
-            && self.kind == f.kind
-            && self.confidence == f.confidence
-            && self.span == f.span
-            && self.evidence.len() == f.evidence.len()
-            && self.same_evidence(&f.evidence)
-    }
-
-    /// A plain loop: an iterator chain here was left as a call by the compiler.
-    fn same_evidence(&self, evidence: &[Cow<'static, str>]) -> bool {
-        for (kept, e) in self.evidence.iter().zip(evidence) {
-            if Some(*kept) != address(e) {
-                return false;
-            }
+impl Layout for JsonMiddle {
+    fn cells(f: &Finding, out: &mut Vec<u8>) -> Piece {
+        Piece {
+            wide: json_middle(f, out),
+            after: 0,
         }
-        true
-    }
-}
-
-/// Where a borrowed phrase lives; `None` for built ones.
-#[allow(clippy::ptr_arg)] // Borrowed or Owned is the point
-fn address(e: &Cow<'static, str>) -> Option<(usize, usize)> {
-    match e {
-        Cow::Borrowed(s) => Some((s.as_ptr() as usize, s.len())),
-        Cow::Owned(_) => None,
     }
 }
 
 /// `field` … `evidence` items of a line, appended to `out`; true when not all ASCII.
-fn middle(f: &Finding, out: &mut Vec<u8>) -> bool {
+fn json_middle(f: &Finding, out: &mut Vec<u8>) -> bool {
     let mut wide = jsonl::push_str(out, &f.field);
     // Kind, class and confidence names are plain ASCII words: nothing to escape.
     out.extend_from_slice(b",\"kind\":\"");
@@ -277,107 +258,6 @@ fn middle(f: &Finding, out: &mut Vec<u8>) -> bool {
         wide |= jsonl::push_str(out, e);
     }
     wide
-}
-
-impl Middles {
-    /// A new event, of the category numbered `category`.
-    fn start(&mut self, category: Option<usize>) {
-        self.prev = None;
-        self.category = category;
-    }
-
-    /// `middle(f)` appended to `out`, from the cache when it can be; true when not all ASCII.
-    fn render(&mut self, f: &Finding, out: &mut Vec<u8>) -> bool {
-        let Some(i) = self
-            .predicted(f)
-            .or_else(|| self.find(f))
-            .or_else(|| self.add(f))
-        else {
-            self.prev = None;
-            return middle(f, out);
-        };
-        match (self.prev, self.category) {
-            (Some(prev), _) => self.entries[prev].next = Some(i),
-            (None, Some(c)) => {
-                if self.firsts.len() <= c {
-                    self.firsts.resize(c + 1, None);
-                }
-                self.firsts[c] = Some(i);
-            }
-            (None, None) => {}
-        }
-        self.prev = Some(i);
-        let m = &self.entries[i];
-        out.extend_from_slice(&m.bytes);
-        m.wide
-    }
-
-    /// The entry that followed the line before last time (or that came first in the
-    /// category's last event), if it is `f`'s.
-    fn predicted(&self, f: &Finding) -> Option<usize> {
-        let expected = match self.prev {
-            Some(prev) => self.entries[prev].next,
-            None => *self.firsts.get(self.category?)?,
-        }?;
-        self.entries[expected].is(f).then_some(expected)
-    }
-
-    fn find(&self, f: &Finding) -> Option<usize> {
-        let candidates = self.index.get(&finding_key(f))?;
-        candidates.iter().copied().find(|&i| self.entries[i].is(f))
-    }
-
-    /// A new entry for `f`; `None` when its evidence is not all borrowed (it is not kept).
-    fn add(&mut self, f: &Finding) -> Option<usize> {
-        let evidence = f.evidence.iter().map(address).collect::<Option<Vec<_>>>()?;
-        if self.entries.len() >= MIDDLES_MAX {
-            self.entries.clear();
-            self.index.clear();
-            self.firsts.clear();
-            self.prev = None;
-        }
-        let mut bytes = Vec::new();
-        let wide = middle(f, &mut bytes);
-        let i = self.entries.len();
-        self.entries.push(Middle {
-            field: f.field.as_str().into(),
-            kind: f.kind,
-            confidence: f.confidence,
-            span: f.span.clone(),
-            evidence,
-            bytes: bytes.into(),
-            wide,
-            next: None,
-        });
-        self.index.entry(finding_key(f)).or_default().push(i);
-        Some(i)
-    }
-}
-
-/// A hash of `f` but for its evidence, which nearly always follows from the rest (and which
-/// `Middle::is` compares anyway).
-fn finding_key(f: &Finding) -> u64 {
-    let mut h = WordHash::default();
-    write_ends(&mut h, f.field.as_bytes());
-    h.write_usize(f.kind as usize * 4 + f.confidence as usize);
-    if let Some(r) = &f.span {
-        h.write_usize(r.start);
-        h.write_usize(r.end);
-    }
-    h.finish()
-}
-
-/// Hashes the length and the first and last eight bytes of `b`: enough to tell ids, emails,
-/// names and field names apart (they seldom share both ends and the length), and cheaper
-/// than every byte. Whatever a key finds is compared in full, so a clash costs only a miss.
-fn write_ends(h: &mut WordHash, b: &[u8]) {
-    h.write_usize(b.len());
-    if b.len() <= 16 {
-        h.write(b);
-    } else {
-        h.write(&b[..8]);
-        h.write(&b[b.len() - 8..]);
-    }
 }
 
 impl JsonlEvent {
@@ -431,7 +311,7 @@ impl JsonlEvent {
     pub fn line(&mut self, f: &Finding, value: Option<&str>, reveal: bool, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&self.head);
-        let mut wide = self.tail_wide | self.middles.render(f, out);
+        let mut wide = self.tail_wide | self.middles.render(f, out).wide;
         out.extend_from_slice(&self.tail);
         wide |= match value {
             Some(text) if !reveal => self.masked.render(f.kind, text, out),
@@ -548,8 +428,11 @@ fn push_uint(out: &mut Vec<u8>, mut m: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::scan::middles::MIDDLES_MAX;
+    use crate::model::Confidence;
     use crate::model::EventSummary;
     use crate::text::rfc3339_utc;
+    use std::borrow::Cow;
 
     /// The line `row` writes through serde_json (then made terminal-safe): the reference.
     fn reference(event: &Event, f: &Finding, value: Option<&str>, reveal: bool) -> String {
@@ -560,7 +443,16 @@ mod tests {
         };
         let ts = rfc3339_utc(&event.summary.ts);
         let mut out = Vec::new();
-        row(ScanFormat::Jsonl, event, &ts, f, &shown, &mut out).unwrap();
+        row(
+            ScanFormat::Jsonl,
+            event,
+            &ts,
+            f,
+            &shown,
+            &mut RowText::default(),
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -1,0 +1,321 @@
+//! The lines of `--format table` (the default) and `--format csv`, for millions of findings:
+//! an event's own cells (id, time, category) are laid out once per event and each finding's
+//! (`Middles`) once per distinct finding, so writing a line is mostly copying. Byte for byte
+//! what `rows::row` writes cell by cell (tested below).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use super::middles::{Layout, Middles, Piece};
+use crate::batch::table::{Column, push_cell, push_csv_cell, trim_end_from};
+use crate::model::Finding;
+
+/// How a text format lays out the parts of a line around the finding's own cells.
+pub(super) trait TextFormat: Layout {
+    /// The id, time and category cells, and what separates them from the finding's.
+    fn event_cells(id: &str, ts: &str, category: &str, out: &mut Vec<u8>);
+    fn value_cell(value: &str, out: &mut Vec<u8>);
+    /// Ends the line that began at `start`.
+    fn end(out: &mut Vec<u8>, start: usize);
+}
+
+/// `--format table`: the columns of `rows::TABLE`.
+#[derive(Default)]
+pub(super) struct Table;
+
+/// `--format csv`.
+#[derive(Default)]
+pub(super) struct Csv;
+
+/// `5..12`, or nothing when the finding is the whole value.
+fn span_text(f: &Finding) -> String {
+    let mut text = String::new();
+    if let Some(r) = &f.span {
+        let _ = write!(text, "{}..{}", r.start, r.end);
+    }
+    text
+}
+
+fn evidence_text(f: &Finding) -> String {
+    f.evidence.join("; ")
+}
+
+impl Layout for Table {
+    fn cells(f: &Finding, out: &mut Vec<u8>) -> Piece {
+        let span = span_text(f);
+        let cells = [
+            (f.field.as_str(), 36),
+            (f.kind.as_str(), 15),
+            (f.class().as_str(), 12),
+            (f.confidence.as_str(), 10),
+            (span.as_str(), 9),
+        ];
+        for (cell, width) in cells {
+            push_cell(out, cell, Column::Left(width));
+            out.extend_from_slice(b"  ");
+        }
+        let before = out.len();
+        out.extend_from_slice(b"  ");
+        push_cell(out, &evidence_text(f), Column::Free);
+        Piece {
+            wide: false,
+            after: out.len() - before,
+        }
+    }
+}
+
+impl TextFormat for Table {
+    fn event_cells(id: &str, ts: &str, category: &str, out: &mut Vec<u8>) {
+        push_cell(out, id, Column::Right(8));
+        out.extend_from_slice(b"  ");
+        push_cell(out, ts, Column::Left(23));
+        out.extend_from_slice(b"  ");
+        push_cell(out, category, Column::Left(8));
+        out.extend_from_slice(b"  ");
+    }
+
+    fn value_cell(value: &str, out: &mut Vec<u8>) {
+        push_cell(out, value, Column::Left(32));
+    }
+
+    fn end(out: &mut Vec<u8>, start: usize) {
+        trim_end_from(out, start);
+        out.push(b'\n');
+    }
+}
+
+impl Layout for Csv {
+    fn cells(f: &Finding, out: &mut Vec<u8>) -> Piece {
+        let span = span_text(f);
+        for cell in [
+            f.field.as_str(),
+            f.kind.as_str(),
+            f.class().as_str(),
+            f.confidence.as_str(),
+            span.as_str(),
+        ] {
+            push_csv_cell(out, cell);
+            out.push(b',');
+        }
+        let before = out.len();
+        out.push(b',');
+        push_csv_cell(out, &evidence_text(f));
+        Piece {
+            wide: false,
+            after: out.len() - before,
+        }
+    }
+}
+
+impl TextFormat for Csv {
+    fn event_cells(id: &str, ts: &str, category: &str, out: &mut Vec<u8>) {
+        for cell in [id, ts, category] {
+            push_csv_cell(out, cell);
+            out.push(b',');
+        }
+    }
+
+    fn value_cell(value: &str, out: &mut Vec<u8>) {
+        push_csv_cell(out, value);
+    }
+
+    fn end(out: &mut Vec<u8>, _start: usize) {
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// One worker's lines in format `F`.
+pub(super) struct TextLines<F> {
+    /// The event's cells, laid out.
+    prefix: Vec<u8>,
+    middles: Middles<F>,
+    /// Categories seen, numbered for `Middles::start` (an export has a few).
+    categories: Vec<Box<str>>,
+    /// The shown value of the next line (`value`).
+    value: String,
+    id: String,
+}
+
+impl<F> Default for TextLines<F> {
+    fn default() -> Self {
+        TextLines {
+            prefix: Vec::new(),
+            middles: Middles::default(),
+            categories: Vec::new(),
+            value: String::new(),
+            id: String::new(),
+        }
+    }
+}
+
+impl<F: TextFormat> TextLines<F> {
+    /// Starts the lines of an event; `ts` as the format prints it.
+    pub fn start(&mut self, id: i64, category: &str, ts: &str) {
+        self.id.clear();
+        let _ = write!(self.id, "{id}");
+        self.prefix.clear();
+        F::event_cells(&self.id, ts, category, &mut self.prefix);
+        const MAX: usize = 64;
+        let number = match self.categories.iter().position(|c| **c == *category) {
+            Some(n) => Some(n),
+            None if self.categories.len() < MAX => {
+                self.categories.push(category.into());
+                Some(self.categories.len() - 1)
+            }
+            None => None,
+        };
+        self.middles.start(number);
+    }
+
+    /// The next line's value (masked or revealed by the caller), emptied.
+    pub fn value(&mut self) -> &mut String {
+        self.value.clear();
+        &mut self.value
+    }
+
+    /// The line of finding `f` with the value last set through `value`, appended to `out`.
+    pub fn line(&mut self, f: &Finding, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&self.prefix);
+        let piece = self.middles.render(f, out);
+        let value_at = out.len();
+        F::value_cell(&self.value, out);
+        // The value goes before the cells that follow it.
+        out[value_at - piece.after..].rotate_left(piece.after);
+        F::end(out, start);
+    }
+}
+
+thread_local! {
+    static TABLE_LINES: RefCell<TextLines<Table>> = RefCell::default();
+    static CSV_LINES: RefCell<TextLines<Csv>> = RefCell::default();
+}
+
+/// `f` with this thread's table lines (their caches live as long as the worker).
+pub(super) fn with_table<R>(f: impl FnOnce(&mut TextLines<Table>) -> R) -> R {
+    TABLE_LINES.with(|lines| match lines.try_borrow_mut() {
+        Ok(mut lines) => f(&mut lines),
+        Err(_) => f(&mut TextLines::default()),
+    })
+}
+
+/// `f` with this thread's CSV lines.
+pub(super) fn with_csv<R>(f: impl FnOnce(&mut TextLines<Csv>) -> R) -> R {
+    CSV_LINES.with(|lines| match lines.try_borrow_mut() {
+        Ok(mut lines) => f(&mut lines),
+        Err(_) => f(&mut TextLines::default()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::batch::scan::rows::{RowText, row};
+    use crate::cli::ScanFormat;
+    use crate::model::{Confidence, Event, EventSummary, Kind};
+    use crate::text::{rfc3339_utc, utc_time};
+
+    fn event(id: i64, category: &str, ts: &str) -> Event {
+        Event {
+            summary: EventSummary {
+                id,
+                ts: ts.into(),
+                category: category.into(),
+                ..EventSummary::default()
+            },
+            ..Event::default()
+        }
+    }
+
+    /// Lines of pseudo-random events, findings and values, each checked against `rows::row`
+    /// (cell by cell, as the table and CSV were first written), so every cache both hits
+    /// and misses across events.
+    fn check<F: TextFormat>(format: ScanFormat) {
+        let fields = [
+            "session_id",
+            "payload/DeviceID",
+            "payload/a,\"b\"",
+            "payload/é\u{202e}",
+            "payload/x\u{1b}[31m",
+            "payload/a_field_name_longer_than_its_thirty_six_character_column",
+        ];
+        let kinds = [Kind::SessionId, Kind::Email, Kind::PersonName];
+        let evidence: [Vec<Cow<'static, str>>; 4] = [
+            vec!["pattern: GUID".into()],
+            vec!["pattern".into(), "field name device,id".into()],
+            vec![Cow::Owned("built \u{9b} phrase  ".into())],
+            vec![],
+        ];
+        let values = [
+            "6D79***2E19",
+            "alice@contoso.com",
+            "Zoë \u{202e}Ångström\u{1b}",
+            "a value far longer than the thirty-two characters of its column",
+            "say \"hi\", then go",
+            "",
+            "trailing\u{3000}",
+        ];
+        let events = [
+            event(1, "usage", "2026-06-03T02:42:36.717Z"),
+            event(-42, "caté\u{2066}gory", "2026-09-01T14:00:00+02:00"),
+            event(i64::MAX, "a_long_category", "yesterday\u{1b}"),
+            event(i64::MIN, "a,\"b\"", "2026-02-30T02:42:36.717Z"),
+        ];
+        let mut all = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            for (j, kind) in kinds.iter().enumerate() {
+                all.push(Finding {
+                    field: (*field).into(),
+                    kind: *kind,
+                    confidence: [Confidence::Low, Confidence::Medium, Confidence::High][j],
+                    span: (j == 1).then_some(2..5),
+                    evidence: evidence[(i + j) % evidence.len()].clone(),
+                });
+            }
+        }
+        let mut seed = 11u64;
+        let mut pick = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut lines = TextLines::<F>::default();
+        let mut text = RowText::default();
+        for _ in 0..500 {
+            let e = &events[pick(events.len())];
+            let s = &e.summary;
+            let ts = match format {
+                ScanFormat::Table => utc_time(&s.ts).into_owned(),
+                _ => rfc3339_utc(&s.ts),
+            };
+            lines.start(s.id, &s.category, &ts);
+            for _ in 0..pick(5) {
+                let f = &all[pick(all.len())];
+                let value = values[pick(values.len())];
+                lines.value().push_str(value);
+                let mut got = vec![b'>'];
+                lines.line(f, &mut got);
+                let mut want = vec![b'>'];
+                row(format, e, &ts, f, value, &mut text, &mut want).unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want),
+                    "{f:?} {value:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn table_lines_are_the_cell_by_cell_rows() {
+        check::<Table>(ScanFormat::Table);
+    }
+
+    #[test]
+    fn csv_lines_are_the_cell_by_cell_rows() {
+        check::<Csv>(ScanFormat::Csv);
+    }
+}
