@@ -20,6 +20,7 @@ use crate::store::Store;
 use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
 use inventory::Inventory;
 use rows::{header, row};
+use text_lines::{TextFormat, TextLines};
 
 /// How `telex scan` runs.
 #[derive(Debug, Clone)]
@@ -188,21 +189,26 @@ impl scanner::Work for Render<'_> {
                 }
             }),
             None if opts.format == ScanFormat::Table => text_lines::with_table(|lines| {
-                let s = &event.summary;
-                lines.start(s.id, &s.category, &utc_time(&s.ts));
-                for f in findings {
-                    shown(sc, event, f, opts.reveal, lines.value());
-                    lines.line(f, &mut output.bytes);
-                }
+                let ts = utc_time(&event.summary.ts);
+                text_rows(
+                    lines,
+                    &ts,
+                    (event, findings, sc),
+                    opts.reveal,
+                    &mut output.bytes,
+                );
             }),
             None if opts.format == ScanFormat::Csv => text_lines::with_csv(|lines| {
-                let s = &event.summary;
-                lines.start(s.id, &s.category, &rfc3339_utc_cow(&s.ts));
-                for f in findings {
-                    shown(sc, event, f, opts.reveal, lines.value());
-                    lines.line(f, &mut output.bytes);
-                }
+                let ts = rfc3339_utc_cow(&event.summary.ts);
+                text_rows(
+                    lines,
+                    &ts,
+                    (event, findings, sc),
+                    opts.reveal,
+                    &mut output.bytes,
+                );
             }),
+            // Markdown: for reports, rarely of millions of findings.
             None => {
                 // Formatted once per event, not once per finding.
                 let ts = rfc3339_utc(&event.summary.ts);
@@ -216,6 +222,22 @@ impl scanner::Work for Render<'_> {
                 });
             }
         }
+    }
+}
+
+/// The lines of a scanned event's findings in a text format; `ts` as the format prints times.
+fn text_rows<F: TextFormat>(
+    lines: &mut TextLines<F>,
+    ts: &str,
+    (event, findings, sc): (&Event, &[Finding], &EventScanner),
+    reveal: bool,
+    out: &mut Vec<u8>,
+) {
+    let s = &event.summary;
+    lines.start(s.id, &s.category, ts);
+    for f in findings {
+        shown(sc, event, f, reveal, lines.value());
+        lines.line(f, out);
     }
 }
 

@@ -30,8 +30,8 @@ const COLUMNS: [&str; 10] = [
     "evidence",
 ];
 
-/// Table columns of the findings; evidence takes the rest of the line.
-const TABLE: [Column; 10] = [
+/// Table columns of the findings (`COLUMNS`); evidence takes the rest of the line.
+pub(super) const TABLE: [Column; 10] = [
     Column::Right(8),
     Column::Left(23),
     Column::Left(8),

@@ -7,7 +7,8 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 
 use super::middles::{Layout, Middles, Piece};
-use crate::batch::table::{Column, push_cell, push_csv_cell, trim_end_from};
+use super::rows::TABLE;
+use crate::batch::table::{push_cell, push_csv_cell, trim_end_from};
 use crate::model::Finding;
 
 /// How a text format lays out the parts of a line around the finding's own cells.
@@ -19,7 +20,8 @@ pub(super) trait TextFormat: Layout {
     fn end(out: &mut Vec<u8>, start: usize);
 }
 
-/// `--format table`: the columns of `rows::TABLE`.
+/// `--format table`: the columns of `rows::TABLE` (id, time and category; the finding's five;
+/// the value; the evidence).
 #[derive(Default)]
 pub(super) struct Table;
 
@@ -44,19 +46,19 @@ impl Layout for Table {
     fn cells(f: &Finding, out: &mut Vec<u8>) -> Piece {
         let span = span_text(f);
         let cells = [
-            (f.field.as_str(), 36),
-            (f.kind.as_str(), 15),
-            (f.class().as_str(), 12),
-            (f.confidence.as_str(), 10),
-            (span.as_str(), 9),
+            f.field.as_str(),
+            f.kind.as_str(),
+            f.class().as_str(),
+            f.confidence.as_str(),
+            span.as_str(),
         ];
-        for (cell, width) in cells {
-            push_cell(out, cell, Column::Left(width));
+        for (cell, column) in cells.into_iter().zip(&TABLE[3..8]) {
+            push_cell(out, cell, *column);
             out.extend_from_slice(b"  ");
         }
         let before = out.len();
         out.extend_from_slice(b"  ");
-        push_cell(out, &evidence_text(f), Column::Free);
+        push_cell(out, &evidence_text(f), TABLE[9]);
         Piece {
             wide: false,
             after: out.len() - before,
@@ -66,16 +68,14 @@ impl Layout for Table {
 
 impl TextFormat for Table {
     fn event_cells(id: &str, ts: &str, category: &str, out: &mut Vec<u8>) {
-        push_cell(out, id, Column::Right(8));
-        out.extend_from_slice(b"  ");
-        push_cell(out, ts, Column::Left(23));
-        out.extend_from_slice(b"  ");
-        push_cell(out, category, Column::Left(8));
-        out.extend_from_slice(b"  ");
+        for (cell, column) in [id, ts, category].into_iter().zip(&TABLE[..3]) {
+            push_cell(out, cell, *column);
+            out.extend_from_slice(b"  ");
+        }
     }
 
     fn value_cell(value: &str, out: &mut Vec<u8>) {
-        push_cell(out, value, Column::Left(32));
+        push_cell(out, value, TABLE[8]);
     }
 
     fn end(out: &mut Vec<u8>, start: usize) {
