@@ -17,10 +17,10 @@ use crate::model::{Event, Filter, Finding, Kind};
 use crate::pii::{self, EventScanner};
 use crate::scanner::{self, ScanError};
 use crate::store::Store;
-use crate::text::{rfc3339_utc, rfc3339_utc_cow, thousands, utc_time};
+use crate::text::{rfc3339_utc, thousands};
 use inventory::Inventory;
 use rows::{header, row};
-use text_lines::{TextFormat, TextLines};
+use text_lines::{Csv, Table, TextFormat};
 
 /// How `telex scan` runs.
 #[derive(Debug, Clone)]
@@ -188,26 +188,12 @@ impl scanner::Work for Render<'_> {
                     lines.line(f, part, opts.reveal, &mut output.bytes);
                 }
             }),
-            None if opts.format == ScanFormat::Table => text_lines::with_table(|lines| {
-                let ts = utc_time(&event.summary.ts);
-                text_rows(
-                    lines,
-                    &ts,
-                    (event, findings, sc),
-                    opts.reveal,
-                    &mut output.bytes,
-                );
-            }),
-            None if opts.format == ScanFormat::Csv => text_lines::with_csv(|lines| {
-                let ts = rfc3339_utc_cow(&event.summary.ts);
-                text_rows(
-                    lines,
-                    &ts,
-                    (event, findings, sc),
-                    opts.reveal,
-                    &mut output.bytes,
-                );
-            }),
+            None if opts.format == ScanFormat::Table => {
+                text_rows::<Table>((event, findings, sc), opts.reveal, &mut output.bytes);
+            }
+            None if opts.format == ScanFormat::Csv => {
+                text_rows::<Csv>((event, findings, sc), opts.reveal, &mut output.bytes);
+            }
             // Markdown: for reports, rarely of millions of findings.
             None => {
                 // Formatted once per event, not once per finding.
@@ -225,20 +211,20 @@ impl scanner::Work for Render<'_> {
     }
 }
 
-/// The lines of a scanned event's findings in a text format; `ts` as the format prints times.
+/// The lines of a scanned event's findings in text format `F`.
 fn text_rows<F: TextFormat>(
-    lines: &mut TextLines<F>,
-    ts: &str,
     (event, findings, sc): (&Event, &[Finding], &EventScanner),
     reveal: bool,
     out: &mut Vec<u8>,
 ) {
-    let s = &event.summary;
-    lines.start(s.id, &s.category, ts);
-    for f in findings {
-        shown(sc, event, f, reveal, lines.value());
-        lines.line(f, out);
-    }
+    F::with_lines(|lines| {
+        let s = &event.summary;
+        lines.start(s.id, &s.category, &F::time(&s.ts));
+        for f in findings {
+            shown(sc, event, f, reveal, lines.value());
+            lines.line(f, out);
+        }
+    });
 }
 
 /// The finding's value as it may be printed, appended to `out`: the span's text (or the whole

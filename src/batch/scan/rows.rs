@@ -425,12 +425,42 @@ fn push_uint(out: &mut Vec<u8>, mut m: u64) {
     out.extend_from_slice(&buf[i..]);
 }
 
+/// What the tests of the scan's line writers share.
+#[cfg(test)]
+pub(super) mod fixtures {
+    use crate::model::{Event, EventSummary};
+
+    /// An event with what every line prints of it.
+    pub fn event(id: i64, category: &str, ts: &str) -> Event {
+        Event {
+            summary: EventSummary {
+                id,
+                ts: ts.into(),
+                category: category.into(),
+                ..EventSummary::default()
+            },
+            ..Event::default()
+        }
+    }
+
+    /// Deterministic pseudo-random picks below `n`, so that findings, values and categories
+    /// follow one another in changing orders and every cache both hits and misses.
+    pub fn picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixtures::event;
     use super::*;
     use crate::batch::scan::middles::MIDDLES_MAX;
     use crate::model::Confidence;
-    use crate::model::EventSummary;
     use crate::text::rfc3339_utc;
     use std::borrow::Cow;
 
@@ -454,18 +484,6 @@ mod tests {
         )
         .unwrap();
         String::from_utf8(out).unwrap()
-    }
-
-    fn event(id: i64, category: &str, ts: &str) -> Event {
-        Event {
-            summary: EventSummary {
-                id,
-                ts: ts.into(),
-                category: category.into(),
-                ..EventSummary::default()
-            },
-            ..Event::default()
-        }
     }
 
     fn finding(field: &str, kind: Kind, evidence: Vec<Cow<'static, str>>) -> Finding {
@@ -542,13 +560,7 @@ mod tests {
         }
         // Deterministic pseudo-random picks, so findings, values and categories follow one
         // another in changing orders and every cache both hits and misses.
-        let mut seed = 7u64;
-        let mut pick = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut pick = fixtures::picker(7);
         let mut jsonl = JsonlEvent::default();
         for _ in 0..400 {
             let event = &events[pick(events.len())];

@@ -3,13 +3,16 @@
 //! (`Middles`) once per distinct finding, so writing a line is mostly copying. Byte for byte
 //! what `rows::row` writes cell by cell (tested below).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::thread::LocalKey;
 
 use super::middles::{Layout, Middles, Piece};
 use super::rows::TABLE;
 use crate::batch::table::{push_cell, push_csv_cell, trim_end_from};
 use crate::model::Finding;
+use crate::text::{rfc3339_utc_cow, utc_time};
 
 /// How a text format lays out the parts of a line around the finding's own cells.
 pub(super) trait TextFormat: Layout {
@@ -18,6 +21,12 @@ pub(super) trait TextFormat: Layout {
     fn value_cell(value: &str, out: &mut Vec<u8>);
     /// Ends the line that began at `start`.
     fn end(out: &mut Vec<u8>, start: usize);
+    /// An event's stored time as the format prints it.
+    fn time(ts: &str) -> Cow<'_, str>;
+    /// `f` with this thread's lines in the format: their caches live as long as the worker.
+    fn with_lines<R>(f: impl FnOnce(&mut TextLines<Self>) -> R) -> R
+    where
+        Self: Sized;
 }
 
 /// `--format table`: the columns of `rows::TABLE` (id, time and category; the finding's five;
@@ -82,6 +91,17 @@ impl TextFormat for Table {
         trim_end_from(out, start);
         out.push(b'\n');
     }
+
+    fn time(ts: &str) -> Cow<'_, str> {
+        utc_time(ts)
+    }
+
+    fn with_lines<R>(f: impl FnOnce(&mut TextLines<Self>) -> R) -> R {
+        thread_local! {
+            static LINES: RefCell<TextLines<Table>> = RefCell::default();
+        }
+        with_local(&LINES, f)
+    }
 }
 
 impl Layout for Csv {
@@ -121,6 +141,17 @@ impl TextFormat for Csv {
 
     fn end(out: &mut Vec<u8>, _start: usize) {
         out.extend_from_slice(b"\r\n");
+    }
+
+    fn time(ts: &str) -> Cow<'_, str> {
+        rfc3339_utc_cow(ts)
+    }
+
+    fn with_lines<R>(f: impl FnOnce(&mut TextLines<Self>) -> R) -> R {
+        thread_local! {
+            static LINES: RefCell<TextLines<Csv>> = RefCell::default();
+        }
+        with_local(&LINES, f)
     }
 }
 
@@ -186,22 +217,12 @@ impl<F: TextFormat> TextLines<F> {
     }
 }
 
-thread_local! {
-    static TABLE_LINES: RefCell<TextLines<Table>> = RefCell::default();
-    static CSV_LINES: RefCell<TextLines<Csv>> = RefCell::default();
-}
-
-/// `f` with this thread's table lines (their caches live as long as the worker).
-pub(super) fn with_table<R>(f: impl FnOnce(&mut TextLines<Table>) -> R) -> R {
-    TABLE_LINES.with(|lines| match lines.try_borrow_mut() {
-        Ok(mut lines) => f(&mut lines),
-        Err(_) => f(&mut TextLines::default()),
-    })
-}
-
-/// `f` with this thread's CSV lines.
-pub(super) fn with_csv<R>(f: impl FnOnce(&mut TextLines<Csv>) -> R) -> R {
-    CSV_LINES.with(|lines| match lines.try_borrow_mut() {
+/// `f` with a thread's lines (fresh ones only if a caller re-entered from inside a line).
+fn with_local<F, R>(
+    lines: &'static LocalKey<RefCell<TextLines<F>>>,
+    f: impl FnOnce(&mut TextLines<F>) -> R,
+) -> R {
+    lines.with(|lines| match lines.try_borrow_mut() {
         Ok(mut lines) => f(&mut lines),
         Err(_) => f(&mut TextLines::default()),
     })
@@ -212,22 +233,11 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+    use crate::batch::scan::rows::fixtures::{event, picker};
     use crate::batch::scan::rows::{RowText, row};
     use crate::cli::ScanFormat;
-    use crate::model::{Confidence, Event, EventSummary, Kind};
+    use crate::model::{Confidence, Kind};
     use crate::text::{rfc3339_utc, utc_time};
-
-    fn event(id: i64, category: &str, ts: &str) -> Event {
-        Event {
-            summary: EventSummary {
-                id,
-                ts: ts.into(),
-                category: category.into(),
-                ..EventSummary::default()
-            },
-            ..Event::default()
-        }
-    }
 
     /// Lines of pseudo-random events, findings and values, each checked against `rows::row`
     /// (cell by cell, as the table and CSV were first written), so every cache both hits
@@ -275,13 +285,7 @@ mod tests {
                 });
             }
         }
-        let mut seed = 11u64;
-        let mut pick = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut pick = picker(11);
         let mut lines = TextLines::<F>::default();
         let mut text = RowText::default();
         for _ in 0..500 {
