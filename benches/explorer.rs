@@ -7,6 +7,8 @@
 //! until its screen is drawn: category, tenant and session filters, paging, the jump to the
 //! last event. Counts run on the explorer's slow lane without blocking the screen; their time is
 //! shown apart. Peak memory is the process's high-water mark (VmHWM) after the whole session.
+//! On an export without a `ts` index, pages go along the rowids when they are in time order,
+//! as the explorer's workers arrange after a background check (`--sorted-pages`: never).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -104,7 +106,7 @@ fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
 
 fn main() {
     let Some(path) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
-        eprintln!("usage: cargo bench --bench explorer -- EXPORT [--cache]");
+        eprintln!("usage: cargo bench --bench explorer -- EXPORT [--cache] [--sorted-pages]");
         std::process::exit(2);
     };
     // `--cache`: the privacy cache (in $TELEX_CACHE_DIR, built first if needed) is attached,
@@ -167,6 +169,20 @@ fn main() {
         ms(first),
         ms(first_counts)
     );
+
+    // What the explorer's workers check in the background on an export without a `ts` index
+    // (`Workers::spawn`): whether its rowids are in time order, so pages go along them.
+    if bench.store.may_page_by_rowid() && !std::env::args().any(|a| a == "--sorted-pages") {
+        let start = Instant::now();
+        let ordered = bench.store.rowids_in_time_order().unwrap_or(false);
+        println!(
+            "rowids in time order: {ordered} (checked in {}, off the screen's path)",
+            ms(start.elapsed())
+        );
+        if ordered {
+            bench.store.use_rowid_order();
+        }
+    }
 
     let report = |label: &str, d: Duration, slow: Duration| {
         println!(

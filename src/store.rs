@@ -42,6 +42,9 @@ pub struct Store {
     cache: Option<keyed::Attached>,
     /// What `violates:` judges by.
     judging: violates::Judging,
+    /// The rowid order is known to be the `(ts, id)` order (`use_rowid_order`): pages are
+    /// read along the rowids rather than sorted, on an export without a `ts` index.
+    rowid_order: bool,
 }
 
 /// Where a page starts. Pages always come back in ascending `(ts, id)` order.
@@ -89,7 +92,21 @@ impl Store {
             now: None,
             cache: None,
             judging: violates::Judging::default(),
+            rowid_order: false,
         })
+    }
+
+    /// Whether checking `rowids_in_time_order` could speed pages up: the export has no `ts`
+    /// index to page along, but its ids are the rowids.
+    pub fn may_page_by_rowid(&self) -> bool {
+        !self.schema.is_indexed("ts") && self.schema.id_is_rowid
+    }
+
+    /// Pages of this connection go along the rowids, which must be in `(ts, id)` order:
+    /// `rowids_in_time_order` said so (exports are not written while telex reads them).
+    /// Pages are then read without sorting the whole export, whatever its indexes.
+    pub fn use_rowid_order(&mut self) {
+        self.rowid_order = self.schema.id_is_rowid;
     }
 
     /// Pins "now" for relative time terms, so results do not depend on the clock.
@@ -193,16 +210,25 @@ impl Store {
             None => (self.sql(filter)?, false),
         };
         let descending = matches!(anchor, Anchor::Last | Anchor::Before(_));
-        match anchor {
-            Anchor::First | Anchor::Last => {}
-            Anchor::After(c) => sql.after(c, ">"),
-            Anchor::From(c) => sql.after(c, ">="),
-            Anchor::Before(c) => sql.after(c, "<"),
+        let by_rowid = self.rowid_order && !driven;
+        let id = self.schema.id_sql();
+        let cursor = match anchor {
+            Anchor::First | Anchor::Last => None,
+            Anchor::After(c) => Some((c, ">")),
+            Anchor::From(c) => Some((c, ">=")),
+            Anchor::Before(c) => Some((c, "<")),
+        };
+        if let Some((c, op)) = cursor {
+            sql.after(c, op);
+            if by_rowid {
+                // A cursor is a row's own position: along rowids in `(ts, id)` order, the
+                // rows past it are those past its id, which SQLite seeks to.
+                sql.push(format!("{id} {op} ?"), vec![Value::Integer(c.id)]);
+            }
         }
         let order = if descending { "DESC" } else { "ASC" };
         let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
         let table = self.schema.table_sql();
-        let id = self.schema.id_sql();
         let text = if driven {
             format!(
                 "SELECT {columns} FROM (SELECT {ev}.id AS k_id, {ev}.ts AS k_ts \
@@ -211,6 +237,11 @@ impl Store {
                  ORDER BY k.k_ts {order}, k.k_id {order}",
                 ev = keyed::EV,
                 cache = privacy::ALIAS,
+                where_ = sql.where_clause(),
+            )
+        } else if by_rowid {
+            format!(
+                "SELECT {columns} FROM {table} {where_} ORDER BY {id} {order}{limit_sql}",
                 where_ = sql.where_clause(),
             )
         } else {

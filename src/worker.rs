@@ -145,10 +145,12 @@ fn is_fast(kind: EffectKind) -> bool {
     matches!(kind, EffectKind::Page | EffectKind::Detail)
 }
 
-/// What a lane is asked: run an effect, or attach the privacy cache once it is built.
+/// What a lane is asked: run an effect, attach the privacy cache once it is built, or page
+/// along the rowids once they are known to be in time order.
 enum Request {
     Run(Effect),
     Attach(PathBuf),
+    RowidOrder,
 }
 
 struct Lane {
@@ -203,6 +205,7 @@ fn serve(
         Request::Attach(path) => {
             let _ = store.attach_cache(&path);
         }
+        Request::RowidOrder => store.use_rowid_order(),
     };
     loop {
         if queue.is_empty() {
@@ -262,13 +265,33 @@ impl Workers {
         deliver: impl Fn(Loaded) -> bool + Send + Sync + 'static,
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
-        Workers {
+        let check = fast_store.may_page_by_rowid().then(|| fast_store.reopen());
+        let workers = Workers {
             cache: cache_job::CacheKeeper::new(cache),
             path: fast_store.path().to_path_buf(),
             fast: Lane::start(fast_store, judge.clone(), Arc::clone(&deliver)),
             slow: Lane::start(slow_store, judge, Arc::clone(&deliver)),
             deliver,
+        };
+        if let Some(Ok(store)) = check {
+            workers.check_rowid_order(store);
         }
+        workers
+    }
+
+    /// On an export without a `ts` index, every page is a sort of the matching events (until
+    /// the privacy cache's indexes stand in): checks once, on a thread of its own, whether the
+    /// rowids are in time order, and if so has both lanes page along them instead. A failed
+    /// check changes nothing.
+    fn check_rowid_order(&self, store: Store) {
+        let lanes = [self.fast.requests.clone(), self.slow.requests.clone()];
+        thread::spawn(move || {
+            if let Ok(true) = store.rowids_in_time_order() {
+                for lane in &lanes {
+                    let _ = lane.send(Request::RowidOrder);
+                }
+            }
+        });
     }
 
     /// Queues an effect; false when its lane has stopped.

@@ -438,3 +438,146 @@ fn is_interrupted_distinguishes_cancelled_queries() {
     let err = StoreError::Query(rusqlite::Error::QueryReturnedNoRows);
     assert!(!err.is_interrupted());
 }
+
+/// Every page of `filter` from each kind of anchor, on two connections: the same pages.
+fn same_pages(sorted: &Store, along: &Store, filter: &Filter) {
+    let all = sorted.page(filter, &Anchor::First, 100_000).unwrap();
+    let cursors: Vec<Cursor> = [0, 1, all.len() / 3, all.len().saturating_sub(2)]
+        .into_iter()
+        .chain(all.len().checked_sub(1))
+        .filter_map(|i| all.get(i).map(|e| e.cursor()))
+        .collect();
+    let mut anchors = vec![Anchor::First, Anchor::Last];
+    for c in cursors {
+        anchors.extend([
+            Anchor::After(c.clone()),
+            Anchor::Before(c.clone()),
+            Anchor::From(c),
+        ]);
+    }
+    for anchor in &anchors {
+        for limit in [1, 7] {
+            assert_eq!(
+                along.page(filter, anchor, limit).unwrap(),
+                sorted.page(filter, anchor, limit).unwrap(),
+                "{filter:?} {anchor:?} {limit}"
+            );
+        }
+    }
+    // The whole walk, page after page, both ways.
+    let walk = |store: &Store, forward: bool| {
+        let mut seen = Vec::new();
+        let mut anchor = if forward { Anchor::First } else { Anchor::Last };
+        loop {
+            let page = store.page(filter, &anchor, 50).unwrap();
+            let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                break;
+            };
+            anchor = if forward {
+                Anchor::After(last.cursor())
+            } else {
+                Anchor::Before(first.cursor())
+            };
+            seen.extend(page.iter().map(|e| e.id));
+        }
+        seen
+    };
+    for forward in [true, false] {
+        assert_eq!(walk(along, forward), walk(sorted, forward), "{filter:?}");
+    }
+    assert_eq!(walk(sorted, true).len(), all.len());
+}
+
+#[test]
+fn pages_along_rowids_in_time_order_are_the_sorted_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("generated.db");
+    support::generated(&generated, 1_500, 5);
+    let noindex = dir.path().join("noindex.db");
+    support::copy_without_indexes(&generated, &noindex);
+    // Events without a time first (SQLite sorts NULL first), then runs of equal times.
+    let mut sql = String::from(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT, category TEXT NOT NULL,
+           name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, payload TEXT);",
+    );
+    for i in 1..=300 {
+        let ts = match i {
+            ..=3 => "NULL".to_string(),
+            _ => format!("'2026-09-01T10:{:02}:00.000Z'", i / 7 % 60),
+        };
+        let category = ["usage", "error", "census"][i % 3];
+        sql.push_str(&format!(
+            "INSERT INTO events VALUES ({i}, {ts}, '{category}', 'n', 'T-{}', 'S', 'u', '{{}}');",
+            i % 4
+        ));
+    }
+    let runs = support::db_from_sql(dir.path(), "runs.db", &sql);
+
+    assert!(!Store::open(&generated).unwrap().may_page_by_rowid());
+    for path in [&noindex, &runs] {
+        let sorted = Store::open(path).unwrap().with_now(now());
+        let mut along = Store::open(path).unwrap().with_now(now());
+        assert!(along.may_page_by_rowid());
+        assert!(along.rowids_in_time_order().unwrap(), "{}", path.display());
+        along.use_rowid_order();
+        for text in [
+            "",
+            "category:usage",
+            "-category:error",
+            "tenant:T-1",
+            "sign",
+        ] {
+            same_pages(&sorted, &along, &f(text));
+        }
+        // A second connection keeps the order it was told.
+        same_pages(&sorted, &along.reopen().unwrap(), &f("category:error"));
+    }
+}
+
+#[test]
+fn rowids_out_of_time_order_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT, category TEXT NOT NULL,
+           name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, payload TEXT);";
+    let cases = [
+        // A later rowid with an earlier time.
+        (
+            "shuffled.db",
+            "(1, '2026-09-02'), (2, '2026-09-01'), (3, '2026-09-03')",
+        ),
+        // An event without a time after some with one: SQLite sorts it first.
+        (
+            "null-late.db",
+            "(1, '2026-09-01'), (2, NULL), (3, '2026-09-03')",
+        ),
+        // Text and numbers: SQLite orders them by type first.
+        (
+            "mixed.db",
+            "(1, 1717000000), (2, '2026-09-01'), (3, 1718000000)",
+        ),
+    ];
+    for (name, rows) in cases {
+        let sql = format!(
+            "{table} INSERT INTO events (id, ts, category, name) SELECT column1, column2, 'usage',
+             'n' FROM (VALUES {rows});"
+        );
+        let path = support::db_from_sql(dir.path(), name, &sql);
+        let store = Store::open(&path).unwrap();
+        assert!(store.may_page_by_rowid());
+        assert!(!store.rowids_in_time_order().unwrap(), "{name}");
+    }
+    let in_order = support::db_from_sql(
+        dir.path(),
+        "in-order.db",
+        &format!(
+            "{table} INSERT INTO events (id, ts, category, name) SELECT column1, column2, 'usage',
+             'n' FROM (VALUES (1, NULL), (2, '2026-09-01'), (3, '2026-09-01'), (4, '2026-09-02'));"
+        ),
+    );
+    assert!(
+        Store::open(&in_order)
+            .unwrap()
+            .rowids_in_time_order()
+            .unwrap()
+    );
+}

@@ -73,3 +73,64 @@ fn the_cache_builds_in_the_background_then_both_lanes_answer_privacy_terms() {
     };
     assert!(result.unwrap().iter().any(|r| r.field == "payload/msUpn"));
 }
+
+#[test]
+fn pages_stay_in_time_order_while_the_lanes_learn_the_rowid_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("generated.db");
+    support::generated(&generated, 1_200, 9);
+    let path = dir.path().join("noindex.db");
+    support::copy_without_indexes(&generated, &path);
+    let sorted = Store::open(&path).unwrap();
+    assert!(sorted.may_page_by_rowid() && sorted.rowids_in_time_order().unwrap());
+    let store = Store::open(&path).unwrap();
+    let slow = store.reopen().unwrap();
+    let judge = worker::Judge::for_store(Policy::default(), &store).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let workers = worker::Workers::spawn(
+        store,
+        slow,
+        judge,
+        worker::CachePlan::Build(None),
+        move |loaded| tx.send(loaded).is_ok(),
+    );
+    let usage = filter::parse("category:usage", &[]).unwrap();
+    let all = sorted
+        .page(&usage, &telex::store::Anchor::First, 10_000)
+        .unwrap();
+    let middle = all[all.len() / 2].cursor();
+    let starts = [
+        (telex::app::PageStart::First, telex::store::Anchor::First),
+        (telex::app::PageStart::Last, telex::store::Anchor::Last),
+        (
+            telex::app::PageStart::After(middle.clone()),
+            telex::store::Anchor::After(middle.clone()),
+        ),
+        (
+            telex::app::PageStart::Before(middle.clone()),
+            telex::store::Anchor::Before(middle.clone()),
+        ),
+        (
+            telex::app::PageStart::At(middle.clone()),
+            telex::store::Anchor::From(middle),
+        ),
+    ];
+    // Before, during and after the background check: the same pages as a sorted read.
+    for seq in 0..60u64 {
+        let (start, anchor) = starts[seq as usize % starts.len()].clone();
+        assert!(workers.send(Effect::LoadPage {
+            seq,
+            filter: usage.clone(),
+            start,
+            limit: 25,
+        }));
+        let Loaded::Page { seq: got, result } = rx.recv_timeout(Duration::from_secs(60)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(got, seq);
+        let want = sorted.page(&usage, &anchor, 25).unwrap();
+        assert_eq!(result.unwrap().rows, want, "{anchor:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

@@ -42,6 +42,7 @@ impl Store {
         let mut store = Store::open(&self.path)?;
         store.now = Some(self.now());
         store.judging = self.judging.clone();
+        store.rowid_order = self.rowid_order;
         if let Some(cache) = &self.cache {
             store.attach_cache(&cache.path)?;
         }

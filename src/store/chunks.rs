@@ -201,6 +201,12 @@ impl Store {
         Ok(Some(ranges))
     }
 
+    /// Whether the rowid order is the `(ts, id)` order, as `rowid_ranges_in_time_order`
+    /// tells it: one pass over the table's ids and timestamps.
+    pub fn rowids_in_time_order(&self) -> Result<bool, StoreError> {
+        Ok(self.schema.id_is_rowid && self.rowid_ranges_in_time_order(usize::MAX)?.is_some())
+    }
+
     /// Calls `visit` with every event matching `filter` in `range`, in `(ts, id)` order, until
     /// it returns false. The same `Event` is refilled for each row, so reading allocates little.
     /// `lean` leaves out what the pii scan never reads (`name`, `app_name`, `app_version`
