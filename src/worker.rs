@@ -265,7 +265,7 @@ impl Workers {
         deliver: impl Fn(Loaded) -> bool + Send + Sync + 'static,
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
-        let check = fast_store.may_page_by_rowid().then(|| fast_store.reopen());
+        let check = fast_store.may_page_by_rowid();
         let workers = Workers {
             cache: cache_job::CacheKeeper::new(cache),
             path: fast_store.path().to_path_buf(),
@@ -273,8 +273,8 @@ impl Workers {
             slow: Lane::start(slow_store, judge, Arc::clone(&deliver)),
             deliver,
         };
-        if let Some(Ok(store)) = check {
-            workers.check_rowid_order(store);
+        if check {
+            workers.check_rowid_order();
         }
         workers
     }
@@ -283,10 +283,11 @@ impl Workers {
     /// the privacy cache's indexes stand in): checks once, on a thread of its own, whether the
     /// rowids are in time order, and if so has both lanes page along them instead. A failed
     /// check changes nothing.
-    fn check_rowid_order(&self, store: Store) {
+    fn check_rowid_order(&self) {
         let lanes = [self.fast.requests.clone(), self.slow.requests.clone()];
+        let path = self.path.clone();
         thread::spawn(move || {
-            if let Ok(true) = store.rowids_in_time_order() {
+            if let Ok(true) = Store::open(&path).and_then(|store| store.rowids_in_time_order()) {
                 for lane in &lanes {
                     let _ = lane.send(Request::RowidOrder);
                 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -13,20 +14,25 @@ use telex::policy::Policy;
 use telex::store::Store;
 use telex::{filter, worker};
 
+/// The explorer's workers on the export at `path`, and what they deliver.
+fn spawn(path: &Path, cache: worker::CachePlan) -> (worker::Workers, mpsc::Receiver<Loaded>) {
+    let store = Store::open(path).unwrap();
+    let slow = store.reopen().unwrap();
+    let judge = worker::Judge::for_store(Policy::default(), &store).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let workers = worker::Workers::spawn(store, slow, judge, cache, move |loaded| {
+        tx.send(loaded).is_ok()
+    });
+    (workers, rx)
+}
+
 #[test]
 fn the_cache_builds_in_the_background_then_both_lanes_answer_privacy_terms() {
     let (_dir, path) = support::small_export();
     let caches = tempfile::tempdir().unwrap();
-    let store = Store::open(&path).unwrap();
-    let slow = store.reopen().unwrap();
-    let judge = worker::Judge::for_store(Policy::default(), &store).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let workers = worker::Workers::spawn(
-        store,
-        slow,
-        judge,
+    let (workers, rx) = spawn(
+        &path,
         worker::CachePlan::Build(Some(CacheDir::at(caches.path()))),
-        move |loaded| tx.send(loaded).is_ok(),
     );
     let has_pii = filter::parse("has:pii", &[]).unwrap();
     assert!(workers.send(Effect::StartJob {
@@ -83,17 +89,7 @@ fn pages_stay_in_time_order_while_the_lanes_learn_the_rowid_order() {
     support::copy_without_indexes(&generated, &path);
     let sorted = Store::open(&path).unwrap();
     assert!(sorted.may_page_by_rowid() && sorted.rowids_in_time_order().unwrap());
-    let store = Store::open(&path).unwrap();
-    let slow = store.reopen().unwrap();
-    let judge = worker::Judge::for_store(Policy::default(), &store).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let workers = worker::Workers::spawn(
-        store,
-        slow,
-        judge,
-        worker::CachePlan::Build(None),
-        move |loaded| tx.send(loaded).is_ok(),
-    );
+    let (workers, rx) = spawn(&path, worker::CachePlan::Build(None));
     let usage = filter::parse("category:usage", &[]).unwrap();
     let all = sorted
         .page(&usage, &telex::store::Anchor::First, 10_000)
