@@ -310,7 +310,10 @@ fn finish(
     // The indexes of `ev` sort numbers only (dictionary ids, event ids, timestamps): their
     // sorter may spill to the system's temporary directory, where it runs a third faster than
     // in memory. (The dictionaries' strings above never leave memory.)
-    conn.execute_batch("PRAGMA temp_store=FILE")?;
+    // A small page cache makes the sorter write its sorted runs early, and it sorts runs on
+    // both cores (`PRAGMA threads`) only when there are several: a cache that holds the whole
+    // sort keeps it on one (1M events, four key indexes: 2.9 s with 64 MB, 1.7 s with 2 MB).
+    conn.execute_batch("PRAGMA temp_store=FILE; PRAGMA cache_size=-2048")?;
     if !id_index {
         conn.execute_batch(ID_INDEX)?;
     }
