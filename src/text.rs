@@ -9,7 +9,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 /// `text` with every character that could act on a terminal written as a visible escape.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    // Printable ASCII, nearly every value, is told apart a word at a time.
+    if printable_ascii_without(text.as_bytes(), 0x7f, 0x7f) || !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

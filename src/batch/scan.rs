@@ -198,17 +198,33 @@ impl scanner::Work for Render<'_> {
             None => {
                 // Formatted once per event, not once per finding.
                 let ts = rfc3339_utc(&event.summary.ts);
-                rows::with_row_text(|text, value| {
-                    for f in findings {
-                        value.clear();
-                        shown(sc, event, f, opts.reveal, value);
-                        // Writing to a Vec cannot fail.
-                        let _ = row(opts.format, event, &ts, f, value, text, &mut output.bytes);
-                    }
-                });
+                for f in findings {
+                    // Writing to a Vec cannot fail.
+                    let _ = row(
+                        opts.format,
+                        event,
+                        &ts,
+                        f,
+                        &shown_owned(f),
+                        &mut output.bytes,
+                    );
+                }
             }
         }
     }
+}
+
+/// `f` with this worker thread's value of `key`: caches that outlive each chunk (a chunk's
+/// `Output` leaves for the caller's thread, so caches kept there would start cold on every
+/// chunk). Fresh ones only if a caller re-entered from inside a render.
+fn with_worker_local<T: Default + 'static, R>(
+    key: &'static std::thread::LocalKey<std::cell::RefCell<T>>,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut value) => f(&mut value),
+        Err(_) => f(&mut T::default()),
+    })
 }
 
 /// The lines of a scanned event's findings in text format `F`.

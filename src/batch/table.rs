@@ -5,7 +5,16 @@ use std::io::{self, Write};
 use crate::model::{EventSummary, ValueCount};
 use crate::text::{printable_ascii_without, thousands, utc_time, visible};
 
-const LIST_WIDTHS: [usize; 7] = [8, 23, 8, 22, 36, 36, 36];
+/// The columns of `telex list`'s table.
+const LIST: [Column; 7] = [
+    Column::Right(8),
+    Column::Left(23),
+    Column::Left(8),
+    Column::Left(22),
+    Column::Left(36),
+    Column::Left(36),
+    Column::Left(36),
+];
 
 pub fn list_header(out: &mut dyn Write) -> io::Result<()> {
     let names = [
@@ -17,43 +26,32 @@ pub fn list_header(out: &mut dyn Write) -> io::Result<()> {
         "session",
         "user",
     ];
-    write_cells(out, names.iter().map(|s| s.to_string()))
+    list_line(out, names)
 }
 
 pub fn list_row(out: &mut dyn Write, e: &EventSummary) -> io::Result<()> {
-    let opt = |v: &Option<String>| {
-        v.as_deref()
-            .map_or_else(|| "—".to_string(), |s| visible(s).into_owned())
-    };
-    write_cells(
+    let (id, ts) = (e.id.to_string(), utc_time(&e.ts));
+    list_line(
         out,
         [
-            e.id.to_string(),
-            utc_time(&e.ts).into_owned(),
-            visible(&e.category).into_owned(),
-            visible(&e.name).into_owned(),
-            opt(&e.tenant_id),
-            opt(&e.session_id),
-            opt(&e.user_id),
-        ]
-        .into_iter(),
+            &id,
+            &ts,
+            &e.category,
+            &e.name,
+            e.tenant_id.as_deref().unwrap_or("—"),
+            e.session_id.as_deref().unwrap_or("—"),
+            e.user_id.as_deref().unwrap_or("—"),
+        ],
     )
 }
 
-fn write_cells(out: &mut dyn Write, cells: impl Iterator<Item = String>) -> io::Result<()> {
-    let mut line = String::new();
-    for (i, (cell, width)) in cells.zip(LIST_WIDTHS).enumerate() {
-        if i > 0 {
-            line.push_str("  ");
-        }
-        let cell = fit(&cell, width);
-        if i == 0 {
-            line.push_str(&format!("{cell:>width$}"));
-        } else {
-            line.push_str(&format!("{cell:<width$}"));
-        }
-    }
-    writeln!(out, "{}", line.trim_end())
+fn list_line(out: &mut dyn Write, cells: [&str; 7]) -> io::Result<()> {
+    let mut line = Vec::new();
+    table_line_into(
+        &mut line,
+        &std::array::from_fn::<_, 7, _>(|i| (cells[i], LIST[i])),
+    );
+    out.write_all(&line)
 }
 
 /// `text` cut to `width` characters, with `…` marking the cut.
@@ -145,11 +143,7 @@ pub fn push_csv_cell(out: &mut Vec<u8>, value: &str) {
         out.extend_from_slice(value.as_bytes());
         return;
     }
-    let value = if plain(value) {
-        std::borrow::Cow::Borrowed(value)
-    } else {
-        visible(value)
-    };
+    let value = visible(value);
     if value.contains([',', '"']) {
         out.push(b'"');
         for (i, part) in value.split('"').enumerate() {
@@ -192,10 +186,6 @@ pub fn table_line_into(out: &mut Vec<u8>, cells: &[(&str, Column)]) {
 /// One cell of a table line (`table_line_into`), without the spaces between cells.
 pub fn push_cell(out: &mut Vec<u8>, cell: &str, column: Column) {
     let width = match column {
-        Column::Free if plain(cell) => {
-            out.extend_from_slice(cell.as_bytes());
-            return;
-        }
         Column::Free => {
             out.extend_from_slice(visible(cell).as_bytes());
             return;
@@ -218,12 +208,12 @@ pub fn push_cell(out: &mut Vec<u8>, cell: &str, column: Column) {
         (std::borrow::Cow::Owned(cut), chars)
     };
     let pad = width.saturating_sub(chars);
-    if column == Column::Left(width) {
-        out.extend_from_slice(text.as_bytes());
+    if let Column::Right(_) = column {
         out.resize(out.len() + pad, b' ');
+        out.extend_from_slice(text.as_bytes());
     } else {
-        out.resize(out.len() + pad, b' ');
         out.extend_from_slice(text.as_bytes());
+        out.resize(out.len() + pad, b' ');
     }
 }
 

@@ -21,10 +21,10 @@ pub(super) struct Middles<L> {
     /// The entry of the event's line before, if any: an event's findings mostly follow one
     /// another as they did last time, so its `next` is tried before a lookup.
     prev: Option<usize>,
-    /// For the first line, which has no line before it: by category (its number in
-    /// the format's own list), the entry of the first line of the category's last event.
-    firsts: Vec<Option<usize>>,
-    /// The event's category number, if it has one.
+    /// For the first line, which has no line before it: by category (an export has a few;
+    /// at most `CATEGORIES_MAX`), the entry of the first line of the category's last event.
+    firsts: Vec<(Box<str>, Option<usize>)>,
+    /// The event's category, as its place in `firsts`, if it has one.
     category: Option<usize>,
     layout: std::marker::PhantomData<L>,
 }
@@ -60,6 +60,8 @@ pub(super) struct Piece {
 
 /// The most entries kept: far more than the distinct findings of an export, as a bound.
 pub(super) const MIDDLES_MAX: usize = 4096;
+/// Categories with a guess for their first line.
+const CATEGORIES_MAX: usize = 64;
 
 struct Middle {
     field: Box<str>,
@@ -104,10 +106,17 @@ fn address(e: &Cow<'static, str>) -> Option<(usize, usize)> {
 }
 
 impl<L: Layout> Middles<L> {
-    /// A new event, of the category numbered `category`.
-    pub fn start(&mut self, category: Option<usize>) {
+    /// A new event, of `category`.
+    pub fn start(&mut self, category: &str) {
         self.prev = None;
-        self.category = category;
+        self.category = match self.firsts.iter().position(|(c, _)| **c == *category) {
+            Some(c) => Some(c),
+            None if self.firsts.len() < CATEGORIES_MAX => {
+                self.firsts.push((category.into(), None));
+                Some(self.firsts.len() - 1)
+            }
+            None => None,
+        };
     }
 
     /// `L::cells(f)` appended to `out`, from the cache when it can be.
@@ -122,12 +131,7 @@ impl<L: Layout> Middles<L> {
         };
         match (self.prev, self.category) {
             (Some(prev), _) => self.entries[prev].next = Some(i),
-            (None, Some(c)) => {
-                if self.firsts.len() <= c {
-                    self.firsts.resize(c + 1, None);
-                }
-                self.firsts[c] = Some(i);
-            }
+            (None, Some(c)) => self.firsts[c].1 = Some(i),
             (None, None) => {}
         }
         self.prev = Some(i);
@@ -141,7 +145,7 @@ impl<L: Layout> Middles<L> {
     fn predicted(&self, f: &Finding) -> Option<usize> {
         let expected = match self.prev {
             Some(prev) => self.entries[prev].next,
-            None => *self.firsts.get(self.category?)?,
+            None => self.firsts.get(self.category?)?.1,
         }?;
         self.entries[expected].is(f).then_some(expected)
     }
@@ -157,7 +161,7 @@ impl<L: Layout> Middles<L> {
         if self.entries.len() >= MIDDLES_MAX {
             self.entries.clear();
             self.index.clear();
-            self.firsts.clear();
+            self.firsts.iter_mut().for_each(|(_, first)| *first = None);
             self.prev = None;
         }
         let mut bytes = Vec::new();

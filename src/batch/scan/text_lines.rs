@@ -6,10 +6,9 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::thread::LocalKey;
 
 use super::middles::{Layout, Middles, Piece};
-use super::rows::TABLE;
+use super::rows::{TABLE, evidence_text, span_text};
 use crate::batch::table::{push_cell, push_csv_cell, trim_end_from};
 use crate::model::Finding;
 use crate::text::{rfc3339_utc_cow, utc_time};
@@ -37,19 +36,6 @@ pub(super) struct Table;
 /// `--format csv`.
 #[derive(Default)]
 pub(super) struct Csv;
-
-/// `5..12`, or nothing when the finding is the whole value.
-fn span_text(f: &Finding) -> String {
-    let mut text = String::new();
-    if let Some(r) = &f.span {
-        let _ = write!(text, "{}..{}", r.start, r.end);
-    }
-    text
-}
-
-fn evidence_text(f: &Finding) -> String {
-    f.evidence.join("; ")
-}
 
 impl Layout for Table {
     fn cells(f: &Finding, out: &mut Vec<u8>) -> Piece {
@@ -100,7 +86,7 @@ impl TextFormat for Table {
         thread_local! {
             static LINES: RefCell<TextLines<Table>> = RefCell::default();
         }
-        with_local(&LINES, f)
+        super::with_worker_local(&LINES, f)
     }
 }
 
@@ -151,7 +137,7 @@ impl TextFormat for Csv {
         thread_local! {
             static LINES: RefCell<TextLines<Csv>> = RefCell::default();
         }
-        with_local(&LINES, f)
+        super::with_worker_local(&LINES, f)
     }
 }
 
@@ -160,8 +146,6 @@ pub(super) struct TextLines<F> {
     /// The event's cells, laid out.
     prefix: Vec<u8>,
     middles: Middles<F>,
-    /// Categories seen, numbered for `Middles::start` (an export has a few).
-    categories: Vec<Box<str>>,
     /// The shown value of the next line (`value`).
     value: String,
     id: String,
@@ -172,7 +156,6 @@ impl<F> Default for TextLines<F> {
         TextLines {
             prefix: Vec::new(),
             middles: Middles::default(),
-            categories: Vec::new(),
             value: String::new(),
             id: String::new(),
         }
@@ -186,16 +169,7 @@ impl<F: TextFormat> TextLines<F> {
         let _ = write!(self.id, "{id}");
         self.prefix.clear();
         F::event_cells(&self.id, ts, category, &mut self.prefix);
-        const MAX: usize = 64;
-        let number = match self.categories.iter().position(|c| **c == *category) {
-            Some(n) => Some(n),
-            None if self.categories.len() < MAX => {
-                self.categories.push(category.into());
-                Some(self.categories.len() - 1)
-            }
-            None => None,
-        };
-        self.middles.start(number);
+        self.middles.start(category);
     }
 
     /// The next line's value (masked or revealed by the caller), emptied.
@@ -217,24 +191,13 @@ impl<F: TextFormat> TextLines<F> {
     }
 }
 
-/// `f` with a thread's lines (fresh ones only if a caller re-entered from inside a line).
-fn with_local<F, R>(
-    lines: &'static LocalKey<RefCell<TextLines<F>>>,
-    f: impl FnOnce(&mut TextLines<F>) -> R,
-) -> R {
-    lines.with(|lines| match lines.try_borrow_mut() {
-        Ok(mut lines) => f(&mut lines),
-        Err(_) => f(&mut TextLines::default()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
     use super::*;
     use crate::batch::scan::rows::fixtures::{event, picker};
-    use crate::batch::scan::rows::{RowText, row};
+    use crate::batch::scan::rows::row;
     use crate::cli::ScanFormat;
     use crate::model::{Confidence, Kind};
     use crate::text::{rfc3339_utc, utc_time};
@@ -287,7 +250,6 @@ mod tests {
         }
         let mut pick = picker(11);
         let mut lines = TextLines::<F>::default();
-        let mut text = RowText::default();
         for _ in 0..500 {
             let e = &events[pick(events.len())];
             let s = &e.summary;
@@ -303,7 +265,7 @@ mod tests {
                 let mut got = vec![b'>'];
                 lines.line(f, &mut got);
                 let mut want = vec![b'>'];
-                row(format, e, &ts, f, value, &mut text, &mut want).unwrap();
+                row(format, e, &ts, f, value, &mut want).unwrap();
                 assert_eq!(
                     String::from_utf8_lossy(&got),
                     String::from_utf8_lossy(&want),
