@@ -136,9 +136,21 @@ fn main() {
     store.detach_cache().expect("detach");
 
     // 4. The explorer's page queries while a build runs on another thread. As in the
-    // explorer's workers, on an export without a `ts` index a third thread checks whether the
-    // rowids are in time order, and pages go along them once it says so.
+    // explorer's fast lane, on an export without a `ts` index the pages' connection first
+    // checks whether the rowids are in time order (the build running already), and pages go
+    // along them if so.
     let mut probe = Store::open(&path).expect("open");
+    let builder = Builder::start(&path, None);
+    if probe.may_page_by_rowid() {
+        let (ordered, took) = timed(|| probe.rowids_in_time_order().unwrap_or(false));
+        println!(
+            "rowids in time order: {ordered} (checked in {} during the build, before the first page)",
+            ms(took)
+        );
+        if ordered {
+            probe.use_rowid_order();
+        }
+    }
     let first = probe
         .page(&Filter::default(), &Anchor::First, 1)
         .expect("page");
@@ -147,26 +159,9 @@ fn main() {
         .and_then(|e| e.tenant_id.clone())
         .unwrap_or_default();
     let tenant_filter = parse(&probe, &format!("tenant:{tenant}"));
-    let builder = Builder::start(&path, None);
-    let (ordered_tx, ordered) = std::sync::mpsc::channel();
-    if probe.may_page_by_rowid() {
-        let checker = probe.reopen().expect("open");
-        std::thread::spawn(move || {
-            let start = Instant::now();
-            let ordered = checker.rowids_in_time_order().unwrap_or(false);
-            let _ = ordered_tx.send((ordered, start.elapsed()));
-        });
-    }
     let mut samples = Vec::new();
     let mut cursor: Option<telex::model::Cursor> = None;
     while !builder.is_finished() {
-        if let Ok((true, took)) = ordered.try_recv() {
-            println!(
-                "rowids in time order (checked in {} during the build)",
-                ms(took)
-            );
-            probe.use_rowid_order();
-        }
         let (page, d) = timed(|| match &cursor {
             None => probe.page(&Filter::default(), &Anchor::First, 40),
             Some(c) => probe.page(&Filter::default(), &Anchor::After(c.clone()), 40),

@@ -160,16 +160,25 @@ struct Lane {
 }
 
 impl Lane {
+    /// `also_rowid_order`: the lane checks the rowid order first (`check_rowid_order`), and
+    /// tells this other lane too.
     fn start(
         store: Store,
         judge: Judge,
         deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync>,
+        also_rowid_order: Option<Sender<Request>>,
     ) -> Lane {
         let (requests, inbox) = mpsc::channel();
         let running = Arc::new(Mutex::new(None));
         let interrupter = store.interrupter();
         let lane_running = Arc::clone(&running);
-        thread::spawn(move || serve(store, &judge, &inbox, &lane_running, deliver.as_ref()));
+        thread::spawn(move || {
+            let mut store = store;
+            if let Some(other) = also_rowid_order {
+                check_rowid_order(&mut store, &other);
+            }
+            serve(store, &judge, &inbox, &lane_running, deliver.as_ref());
+        });
         Lane {
             requests,
             running,
@@ -185,6 +194,19 @@ impl Lane {
             self.interrupter.interrupt();
         }
         self.requests.send(Request::Run(effect)).is_ok()
+    }
+}
+
+/// On an export without a `ts` index, every page is a sort of the matching events (until the
+/// privacy cache's indexes stand in): the fast lane checks once, before its first page,
+/// whether the rowids are in time order (one pass over ids and timestamps; it stops at the
+/// first one out of order), and if so both lanes page along them instead. The first page then
+/// costs the check instead of a sort, which takes longer (1M events: 0.3 s against 1.2 s), and
+/// no later key waits for a sort. A failed check changes nothing.
+fn check_rowid_order(store: &mut Store, other: &Sender<Request>) {
+    if let Ok(true) = store.rowids_in_time_order() {
+        store.use_rowid_order();
+        let _ = other.send(Request::RowidOrder);
     }
 }
 
@@ -265,34 +287,17 @@ impl Workers {
         deliver: impl Fn(Loaded) -> bool + Send + Sync + 'static,
     ) -> Workers {
         let deliver: Arc<dyn Fn(Loaded) -> bool + Send + Sync> = Arc::new(deliver);
+        let path = fast_store.path().to_path_buf();
         let check = fast_store.may_page_by_rowid();
-        let workers = Workers {
+        let slow = Lane::start(slow_store, judge.clone(), Arc::clone(&deliver), None);
+        let tell_slow = check.then(|| slow.requests.clone());
+        Workers {
             cache: cache_job::CacheKeeper::new(cache),
-            path: fast_store.path().to_path_buf(),
-            fast: Lane::start(fast_store, judge.clone(), Arc::clone(&deliver)),
-            slow: Lane::start(slow_store, judge, Arc::clone(&deliver)),
+            path,
+            fast: Lane::start(fast_store, judge, Arc::clone(&deliver), tell_slow),
+            slow,
             deliver,
-        };
-        if check {
-            workers.check_rowid_order();
         }
-        workers
-    }
-
-    /// On an export without a `ts` index, every page is a sort of the matching events (until
-    /// the privacy cache's indexes stand in): checks once, on a thread of its own, whether the
-    /// rowids are in time order, and if so has both lanes page along them instead. A failed
-    /// check changes nothing.
-    fn check_rowid_order(&self) {
-        let lanes = [self.fast.requests.clone(), self.slow.requests.clone()];
-        let path = self.path.clone();
-        thread::spawn(move || {
-            if let Ok(true) = Store::open(&path).and_then(|store| store.rowids_in_time_order()) {
-                for lane in &lanes {
-                    let _ = lane.send(Request::RowidOrder);
-                }
-            }
-        });
     }
 
     /// Queues an effect; false when its lane has stopped.
