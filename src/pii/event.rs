@@ -7,10 +7,11 @@ use std::cell::RefCell;
 
 use super::fieldname::{self, Hints};
 use super::json::Doc;
-use super::memo::{COLUMNS, Memo};
+use super::memo::{COLUMNS, Memo, Value};
 use super::structured::linked;
 use super::{Context, Strings, finish, names, scan_coordinate, scan_hinted};
 use crate::model::{Event, Finding};
+use crate::text::same_text;
 
 /// Scans events one after another on one thread, reusing its buffers.
 #[derive(Debug, Default)]
@@ -127,7 +128,7 @@ impl EventScanner {
                 // A value equal to an identity column of this record is that identifier here
                 // only: checked first, as the memo holds no such outcome.
                 let linked = linked(value, &ctx).is_some();
-                let what = (category, value);
+                let what = (category, Value::new(value));
                 if !linked && memo.replay(i, what, learnt, path, out, spare) {
                     continue;
                 }
@@ -191,7 +192,7 @@ impl EventScanner {
                 return strings.text(field).map(|s| Cow::Owned(s.into_owned()));
             }
             // Lengths first: most leaves differ there, and `payload/` starts every path.
-            let same = |l: &&super::json::Leaf| l.path.len() == field.len() && doc.path(l) == field;
+            let same = |l: &&super::json::Leaf| same_text(doc.path(l), field);
             // A coordinate is a valueless leaf too (`with_all_fields`): strings first, as
             // nearly every finding is one.
             let value = match doc.leaves.iter().find(same).and_then(|l| l.value) {

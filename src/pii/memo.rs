@@ -11,8 +11,32 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::Reads;
 use super::fieldname::{self, Name, WordHash};
 use crate::model::Finding;
+use crate::text::same_text;
 
-type Map<V> = HashMap<Box<str>, V, BuildHasherDefault<WordHash>>;
+/// Keyed by the `WordHash` of the text an entry stands for; the entry keeps the text, and a
+/// lookup compares it (inlined: a `memcmp` call per lookup cost more than the comparison). Two
+/// texts with one hash take turns in the entry, as a direct-mapped cache's would.
+type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+
+/// The hasher of keys that are hashes already.
+#[derive(Default)]
+pub(crate) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys come here (`write_u64`); anything else is still hashed.
+        let mut h = WordHash::default();
+        h.write_u64(self.0);
+        h.write(bytes);
+        self.0 = h.finish();
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// Longer values are rarely repeated, and cost more to hash and keep.
 const VALUE_MAX: usize = 160;
@@ -73,12 +97,30 @@ impl Default for Memo {
 
 #[derive(Debug)]
 struct Entry {
+    key: Box<str>,
     name: Name,
     values: Map<Outcome>,
 }
 
+/// A value and its hash, for `Memo::replay` and `Memo::remember` (hashed once for both).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Value<'v> {
+    pub text: &'v str,
+    hash: u64,
+}
+
+impl<'v> Value<'v> {
+    pub fn new(text: &'v str) -> Value<'v> {
+        Value {
+            text,
+            hash: value_hash(text),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Outcome {
+    value: Box<str>,
     /// Index in `Memo::categories`.
     category: usize,
     reads: Reads,
@@ -98,21 +140,25 @@ impl Memo {
 
     /// The index of field name `key` (what it says: `name`).
     pub fn name_index(&mut self, key: &str) -> usize {
-        if let Some(&i) = self.index.get(key) {
+        let hash = value_hash(key);
+        if let Some(&i) = self.index.get(&hash)
+            && same_text(&self.names[i].key, key)
+        {
             return i;
         }
         let i = self.names.len();
         self.names.push(Entry {
+            key: key.into(),
             name: fieldname::lookup(key),
             values: Map::default(),
         });
-        self.index.insert(key.into(), i);
+        self.index.insert(hash, i);
         i
     }
 
     /// The index of a record's category, for `replay` and `remember` (once per record).
     pub fn category_index(&mut self, category: &str) -> usize {
-        if let Some(c) = self.categories.iter().position(|c| **c == *category) {
+        if let Some(c) = self.categories.iter().position(|c| same_text(c, category)) {
             return c;
         }
         if self.categories.len() >= CATEGORIES_MAX {
@@ -136,16 +182,17 @@ impl Memo {
     pub fn replay(
         &self,
         i: usize,
-        (category, value): (usize, &str),
+        (category, value): (usize, Value),
         (names, emails): (bool, bool),
         field: &str,
         out: &mut Vec<Finding>,
         spare: &mut Vec<Finding>,
     ) -> bool {
-        let Some(o) = self.names[i].values.get(value) else {
+        let Some(o) = self.names[i].values.get(&value.hash) else {
             return false;
         };
         if o.category != category
+            || !same_text(&o.value, value.text)
             || names && o.reads.has(Reads::NAMES)
             || emails && o.reads.has(Reads::EMAILS)
         {
@@ -166,7 +213,7 @@ impl Memo {
     ) -> bool {
         let hash = value_hash(value);
         match &self.columns[c][hash as usize & (COLUMN_SLOTS - 1)] {
-            Some(o) if o.hash == hash && o.value == value => {
+            Some(o) if o.hash == hash && same_text(&o.value, value) => {
                 copy_found(&o.found, field, out, spare);
                 true
             }
@@ -202,12 +249,12 @@ impl Memo {
     pub fn remember(
         &mut self,
         i: usize,
-        (category, value): (usize, &str),
+        (category, value): (usize, Value),
         (names, emails): (bool, bool),
         reads: Reads,
         found: &[Finding],
     ) {
-        if value.len() > VALUE_MAX
+        if value.text.len() > VALUE_MAX
             || reads.has(Reads::COLUMNS)
             || names && reads.has(Reads::NAMES)
             || emails && reads.has(Reads::EMAILS)
@@ -215,7 +262,7 @@ impl Memo {
             return;
         }
         let mut h = WordHash::default();
-        h.write(value.as_bytes());
+        h.write_u64(value.hash);
         h.write_usize(i);
         let hash = h.finish() | 1;
         let slot = &mut self.seen[(hash as usize) & (SEEN_SLOTS - 1)];
@@ -229,11 +276,12 @@ impl Memo {
         }
         let found = found.iter().map(template).collect();
         let outcome = Outcome {
+            value: value.text.into(),
             category,
             reads,
             found,
         };
-        if self.names[i].values.insert(value.into(), outcome).is_none() {
+        if self.names[i].values.insert(value.hash, outcome).is_none() {
             self.values += 1;
         }
     }

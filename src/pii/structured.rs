@@ -9,6 +9,7 @@ use super::names::{NameFit, fit_whole};
 use super::validators::{is_guid, is_hex_id};
 use super::{Context, Ev, Reads, Sink};
 use crate::model::{Confidence, Kind};
+use crate::text::same_text;
 
 /// What the caller still has to do with a value after the whole-value pass.
 #[derive(Debug, PartialEq, Eq)]
@@ -131,7 +132,8 @@ pub(super) fn linked(value: &str, ctx: &Context) -> Option<&'static str> {
         column.is_some_and(|c| {
             let (a, b) = (c.as_bytes(), value.as_bytes());
             a.len() == b.len()
-                && (a == b || a[0].eq_ignore_ascii_case(&b[0]) && a.eq_ignore_ascii_case(b))
+                && (same_text(c, value)
+                    || a[0].eq_ignore_ascii_case(&b[0]) && a.eq_ignore_ascii_case(b))
         })
     };
     if same(ctx.tenant_id) {

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use crate::model::{Confidence, Finding, Kind};
 use crate::pii::fieldname::WordHash;
+use crate::text::same_text;
 
 /// Rendered middles of lines (a finding's own cells: `"field",…,"evidence":[…` in JSON), by
 /// finding: the same field, kind, span and evidence come back event after event, and are
@@ -77,7 +78,7 @@ struct Middle {
 
 impl Middle {
     fn is(&self, f: &Finding) -> bool {
-        *self.field == *f.field
+        same_text(&self.field, &f.field)
             && self.kind == f.kind
             && self.confidence == f.confidence
             && self.span == f.span
@@ -109,7 +110,7 @@ impl<L: Layout> Middles<L> {
     /// A new event, of `category`.
     pub fn start(&mut self, category: &str) {
         self.prev = None;
-        self.category = match self.firsts.iter().position(|(c, _)| **c == *category) {
+        self.category = match self.firsts.iter().position(|(c, _)| same_text(c, category)) {
             Some(c) => Some(c),
             None if self.firsts.len() < CATEGORIES_MAX => {
                 self.firsts.push((category.into(), None));
@@ -121,13 +122,53 @@ impl<L: Layout> Middles<L> {
 
     /// `L::cells(f)` appended to `out`, from the cache when it can be.
     pub fn render(&mut self, f: &Finding, out: &mut Vec<u8>) -> Piece {
+        match self.entry(f) {
+            Some(i) => {
+                let m = &self.entries[i];
+                out.extend_from_slice(&m.bytes);
+                m.piece
+            }
+            None => L::cells(f, out),
+        }
+    }
+
+    /// `L::cells(f)` appended to `out` with `value`'s writing in between, before the cells
+    /// that come after the value.
+    pub fn render_around(
+        &mut self,
+        f: &Finding,
+        out: &mut Vec<u8>,
+        value: impl FnOnce(&mut Vec<u8>),
+    ) -> Piece {
+        match self.entry(f) {
+            Some(i) => {
+                let m = &self.entries[i];
+                let (before, after) = m.bytes.split_at(m.bytes.len() - m.piece.after);
+                out.extend_from_slice(before);
+                value(out);
+                out.extend_from_slice(after);
+                m.piece
+            }
+            None => {
+                let piece = L::cells(f, out);
+                let value_at = out.len();
+                value(out);
+                out[value_at - piece.after..].rotate_left(piece.after);
+                piece
+            }
+        }
+    }
+
+    /// The cache's entry for `f`, found or added (`None` when it is not kept), noted as the
+    /// line after the one before.
+    fn entry(&mut self, f: &Finding) -> Option<usize> {
         let Some(i) = self
             .predicted(f)
             .or_else(|| self.find(f))
             .or_else(|| self.add(f))
         else {
             self.prev = None;
-            return L::cells(f, out);
+            return None;
         };
         match (self.prev, self.category) {
             (Some(prev), _) => self.entries[prev].next = Some(i),
@@ -135,9 +176,7 @@ impl<L: Layout> Middles<L> {
             (None, None) => {}
         }
         self.prev = Some(i);
-        let m = &self.entries[i];
-        out.extend_from_slice(&m.bytes);
-        m.piece
+        Some(i)
     }
 
     /// The entry that followed the line before last time (or that came first in the

@@ -14,7 +14,7 @@ use super::middles::{Layout, Middles, Piece, write_ends};
 use crate::cli::ScanFormat;
 use crate::model::{Event, Finding, Kind};
 use crate::pii::{self, fieldname::WordHash};
-use crate::text::{canonical_utc, rfc3339_utc, visible};
+use crate::text::{canonical_utc, rfc3339_utc, same_text, visible};
 
 const COLUMNS: [&str; 10] = [
     "id",
@@ -257,7 +257,11 @@ impl JsonlEvent {
     /// `category` as a JSON string, appended to the tail; true when it is not all ASCII.
     fn push_category(&mut self, category: &str) -> bool {
         const MAX: usize = 64;
-        if let Some(c) = self.categories.iter().find(|c| *c.name == *category) {
+        if let Some(c) = self
+            .categories
+            .iter()
+            .find(|c| same_text(&c.name, category))
+        {
             self.tail.extend_from_slice(&c.json);
             return c.wide;
         }
@@ -372,7 +376,7 @@ impl MaskedValues {
 }
 
 /// A decimal integer, without going through `fmt`.
-fn push_int(out: &mut Vec<u8>, n: i64) {
+pub(super) fn push_int(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
         out.push(b'-');
     }

@@ -5,10 +5,9 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
 use super::middles::{Layout, Middles, Piece};
-use super::rows::{TABLE, evidence_text, span_text};
+use super::rows::{TABLE, evidence_text, push_int, span_text};
 use crate::batch::table::{push_cell, push_csv_cell, trim_end_from};
 use crate::model::Finding;
 use crate::text::{rfc3339_utc_cow, utc_time};
@@ -148,7 +147,8 @@ pub(super) struct TextLines<F> {
     middles: Middles<F>,
     /// The shown value of the next line (`value`).
     value: String,
-    id: String,
+    /// The event's id, in decimal.
+    id: Vec<u8>,
 }
 
 impl<F> Default for TextLines<F> {
@@ -157,7 +157,7 @@ impl<F> Default for TextLines<F> {
             prefix: Vec::new(),
             middles: Middles::default(),
             value: String::new(),
-            id: String::new(),
+            id: Vec::new(),
         }
     }
 }
@@ -166,9 +166,11 @@ impl<F: TextFormat> TextLines<F> {
     /// Starts the lines of an event; `ts` as the format prints it.
     pub fn start(&mut self, id: i64, category: &str, ts: &str) {
         self.id.clear();
-        let _ = write!(self.id, "{id}");
+        push_int(&mut self.id, id);
         self.prefix.clear();
-        F::event_cells(&self.id, ts, category, &mut self.prefix);
+        // Digits: always UTF-8.
+        let id = std::str::from_utf8(&self.id).unwrap_or_default();
+        F::event_cells(id, ts, category, &mut self.prefix);
         self.middles.start(category);
     }
 
@@ -182,11 +184,9 @@ impl<F: TextFormat> TextLines<F> {
     pub fn line(&mut self, f: &Finding, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&self.prefix);
-        let piece = self.middles.render(f, out);
-        let value_at = out.len();
-        F::value_cell(&self.value, out);
-        // The value goes before the cells that follow it.
-        out[value_at - piece.after..].rotate_left(piece.after);
+        let value = &self.value;
+        self.middles
+            .render_around(f, out, |out| F::value_cell(value, out));
         F::end(out, start);
     }
 }
