@@ -88,35 +88,40 @@ impl Store {
         };
         let sql = self.sql(&bounds)?;
         let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
+        let table = self.schema.table_sql();
+        // Only the ids are read along the way (the index holds them): a cut's timestamp is
+        // looked up by its id, once per `every` rows, rather than read from every row.
         let text = format!(
-            "SELECT {ts}, {id} FROM {} {} ORDER BY {ts}, {id}",
-            self.schema.table_sql(),
+            "SELECT {id} FROM {table} {} ORDER BY {ts}, {id}",
             sql.where_clause(),
         );
         let mut stmt = self.conn.prepare(&text)?;
+        let mut ts_of = self
+            .conn
+            .prepare(&format!("SELECT {ts} FROM {table} WHERE {id} = ?1"))?;
         let mut rows = stmt.query(params_from_iter(sql.params))?;
         let every = every.max(1);
         let mut n = 0;
         let mut start = None;
         let mut stretch = Stretch::default();
         while let Some(row) = rows.next()? {
-            let id: i64 = row.get(1)?;
+            let id: i64 = row.get(0)?;
             n += 1;
-            // Rows without a `ts` sort first and belong to the first chunk.
-            if n % every == 0 && row.get_ref(0)? != ValueRef::Null {
-                let b = Boundary {
-                    ts: Value::from(row.get_ref(0)?),
-                    id,
-                };
-                let range = KeyRange {
-                    start: start.replace(b.clone()),
-                    end: Some(b),
-                    rowids: stretch.rowids().filter(|_| rowid),
-                };
-                if !visit(range) {
-                    return Ok(());
+            if n % every == 0 {
+                let ts = ts_of.query_row([id], |r| Ok(Value::from(r.get_ref(0)?)))?;
+                // Rows without a `ts` sort first and belong to the first chunk.
+                if ts != Value::Null {
+                    let b = Boundary { ts, id };
+                    let range = KeyRange {
+                        start: start.replace(b.clone()),
+                        end: Some(b),
+                        rowids: stretch.rowids().filter(|_| rowid),
+                    };
+                    if !visit(range) {
+                        return Ok(());
+                    }
+                    stretch = Stretch::default();
                 }
-                stretch = Stretch::default();
             }
             stretch.add(id);
         }
