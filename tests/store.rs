@@ -581,3 +581,80 @@ fn rowids_out_of_time_order_are_told_apart() {
             .unwrap()
     );
 }
+
+/// The chunks a parallel scan reads: each range read in turn gives the whole `(ts, id)`
+/// order, with rows without a time, repeated times, and ids that are the rowid or a plain
+/// column (which may repeat), with and without a time bound.
+#[test]
+fn boundaries_cut_the_whole_order_into_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..300)
+        .map(|i| {
+            let ts = match i % 17 {
+                0 => "NULL".to_string(),
+                _ => format!("'2026-09-{:02}T00:00:00.000Z'", 1 + (i * 7) % 23),
+            };
+            format!("({}, {ts})", 1000 - i)
+        })
+        .collect();
+    let rows = rows.join(", ");
+    let columns = "ts TEXT, category TEXT NOT NULL, name TEXT NOT NULL, tenant_id TEXT,
+        session_id TEXT, user_id TEXT, app_name TEXT, app_version TEXT, payload TEXT";
+    let cases = [
+        (
+            "rowid.db",
+            format!("CREATE TABLE events(id INTEGER PRIMARY KEY, {columns});"),
+        ),
+        // A plain `id` column, with every id twice.
+        (
+            "plain.db",
+            format!("CREATE TABLE events(id INTEGER, {columns});"),
+        ),
+    ];
+    for (name, table) in cases {
+        let twice = if name == "plain.db" { 2 } else { 1 };
+        let mut sql = format!("{table} CREATE INDEX events_ts ON events(ts);");
+        for _ in 0..twice {
+            sql += &format!(
+                "INSERT INTO events (id, ts, category, name) SELECT column1, column2, 'usage',
+                 'n' FROM (VALUES {rows});"
+            );
+        }
+        let path = support::db_from_sql(dir.path(), name, &sql);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.can_read_ranges(), name == "rowid.db");
+        for bound in ["", "since:2026-09-05 until:2026-09-20"] {
+            let filter = filter::parse(bound, &[]).unwrap();
+            let mut want = Vec::new();
+            store
+                .for_each_event(&filter, None, |e| {
+                    want.push((e.summary.id, e.summary.ts));
+                    true
+                })
+                .unwrap();
+            for every in [1, 7, 64, 1000] {
+                let mut ranges = Vec::new();
+                store
+                    .boundaries(&filter, every, |r| {
+                        ranges.push(r);
+                        true
+                    })
+                    .unwrap();
+                let mut got = Vec::new();
+                for range in &ranges {
+                    store
+                        .for_each_event_in(&filter, range, false, |e| {
+                            got.push((e.summary.id, e.summary.ts.clone()));
+                            true
+                        })
+                        .unwrap();
+                }
+                assert_eq!(got, want, "{name} {bound:?} every {every}");
+                assert!(
+                    ranges.len() > want.len() / every.max(1) / 2,
+                    "{name} every {every}"
+                );
+            }
+        }
+    }
+}

@@ -20,7 +20,7 @@ type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// The hasher of keys that are hashes already.
 #[derive(Default)]
-pub(crate) struct Prehashed(u64);
+struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {

@@ -89,10 +89,16 @@ impl Store {
         let sql = self.sql(&bounds)?;
         let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
         let table = self.schema.table_sql();
-        // Only the ids are read along the way (the index holds them): a cut's timestamp is
-        // looked up by its id, once per `every` rows, rather than read from every row.
+        // Where the id is the rowid, only the ids are read along the way (the index holds
+        // them): a cut's timestamp is looked up by its id, once per `every` rows, rather than
+        // read from every row. Other ids may repeat, so there every row's is read.
         let text = format!(
-            "SELECT {id} FROM {table} {} ORDER BY {ts}, {id}",
+            "SELECT {id}{} FROM {table} {} ORDER BY {ts}, {id}",
+            if rowid {
+                String::new()
+            } else {
+                format!(", {ts}")
+            },
             sql.where_clause(),
         );
         let mut stmt = self.conn.prepare(&text)?;
@@ -108,7 +114,11 @@ impl Store {
             let id: i64 = row.get(0)?;
             n += 1;
             if n % every == 0 {
-                let ts = ts_of.query_row([id], |r| Ok(Value::from(r.get_ref(0)?)))?;
+                let ts = if rowid {
+                    ts_of.query_row([id], |r| Ok(Value::from(r.get_ref(0)?)))?
+                } else {
+                    Value::from(row.get_ref(1)?)
+                };
                 // Rows without a `ts` sort first and belong to the first chunk.
                 if ts != Value::Null {
                     let b = Boundary { ts, id };
