@@ -97,9 +97,10 @@ impl Store {
     }
 
     /// Whether checking `rowids_in_time_order` could speed pages up: the export has no `ts`
-    /// index to page along, but its ids are the rowids.
+    /// index to page along, but its ids are the rowids, and no privacy cache is attached (its
+    /// indexes serve the pages: a trusted one is attached before the first page).
     pub fn may_page_by_rowid(&self) -> bool {
-        !self.schema.is_indexed("ts") && self.schema.id_is_rowid
+        !self.schema.is_indexed("ts") && self.schema.id_is_rowid && self.cache.is_none()
     }
 
     /// Pages of this connection go along the rowids, which must be in `(ts, id)` order:

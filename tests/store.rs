@@ -532,6 +532,14 @@ fn pages_along_rowids_in_time_order_are_the_sorted_pages() {
         // A second connection keeps the order it was told.
         same_pages(&sorted, &along.reopen().unwrap(), &f("category:error"));
     }
+    // With a privacy cache attached, its indexes serve the pages: there is nothing to check.
+    let (_dir, caches) = support::cache::cache_dir();
+    let mut attached = Store::open(&noindex).unwrap();
+    let cache = caches
+        .open_or_build(&attached, telex::cache::BuildOptions::default())
+        .unwrap();
+    attached.attach_cache(cache.path()).unwrap();
+    assert!(!attached.may_page_by_rowid());
 }
 
 #[test]
