@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use support::cache::{all_events, attached, cache_dir, export, ids, parse};
 use telex::model::{Class, Filter, Finding, Kind};
 use telex::store::{Anchor, Store, StoreError};
@@ -156,19 +154,9 @@ fn privacy_terms_without_a_cache_are_a_clear_error() {
 // ---------------------------------------------------------------------------------------------
 // Exports without indexes: the cache's key table drives the queries
 
-/// A generated export twice: as generated (indexed) and with every index dropped.
-fn generated_pair() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let indexed = dir.path().join("indexed.db");
-    support::generated(&indexed, 3_000, 11);
-    let bare = dir.path().join("bare.db");
-    support::copy_without_indexes(&indexed, &bare);
-    (dir, indexed, bare)
-}
-
 #[test]
 fn on_an_export_without_indexes_the_cache_drives_and_the_answers_agree() {
-    let (_d, indexed, bare) = generated_pair();
+    let (_d, indexed, bare) = support::generated_pair(3_000, 11);
     let (_c, dir) = cache_dir();
     let plain = Store::open(&indexed).unwrap();
     let (driven, cache) = attached(&bare, &dir);

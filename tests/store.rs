@@ -490,11 +490,7 @@ fn same_pages(sorted: &Store, along: &Store, filter: &Filter) {
 
 #[test]
 fn pages_along_rowids_in_time_order_are_the_sorted_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let generated = dir.path().join("generated.db");
-    support::generated(&generated, 1_500, 5);
-    let noindex = dir.path().join("noindex.db");
-    support::copy_without_indexes(&generated, &noindex);
+    let (dir, generated, noindex) = support::generated_pair(1_500, 5);
     // Events without a time first (SQLite sorts NULL first), then runs of equal times.
     let mut sql = String::from(
         "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT, category TEXT NOT NULL,

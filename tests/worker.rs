@@ -82,11 +82,7 @@ fn the_cache_builds_in_the_background_then_both_lanes_answer_privacy_terms() {
 
 #[test]
 fn pages_stay_in_time_order_while_the_lanes_learn_the_rowid_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let generated = dir.path().join("generated.db");
-    support::generated(&generated, 1_200, 9);
-    let path = dir.path().join("noindex.db");
-    support::copy_without_indexes(&generated, &path);
+    let (_dir, _generated, path) = support::generated_pair(1_200, 9);
     let sorted = Store::open(&path).unwrap();
     assert!(sorted.may_page_by_rowid() && sorted.rowids_in_time_order().unwrap());
     let (workers, rx) = spawn(&path, worker::CachePlan::Build(None));

@@ -43,6 +43,17 @@ pub fn generated(path: &Path, events: u64, seed: u64) {
     telex::generate::generate(path, &opts, &mut |_| {}).unwrap();
 }
 
+/// A generated export twice, in a fresh directory: as generated (indexed) and with every
+/// index dropped.
+pub fn generated_pair(events: u64, seed: u64) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let indexed = dir.path().join("indexed.db");
+    generated(&indexed, events, seed);
+    let bare = dir.path().join("bare.db");
+    copy_without_indexes(&indexed, &bare);
+    (dir, indexed, bare)
+}
+
 /// A copy of the export at `from`, written to `to`, with every index dropped.
 pub fn copy_without_indexes(from: &Path, to: &Path) {
     std::fs::copy(from, to).unwrap();
