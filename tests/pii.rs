@@ -1080,6 +1080,39 @@ fn key_value_pairs_hint_their_value() {
     );
 }
 
+/// JSON does not order an object's members: a pair that writes its value before its name
+/// (`{"value": …, "key": "session.id"}`) is hinted by that name all the same.
+#[test]
+fn key_value_pairs_hint_their_value_whatever_the_order() {
+    let found = scan(
+        "error",
+        r#"{"attributes":[{"value":{"stringValue":"Qm7tR4vZ"},"key":"session.id"},{"value":{"stringValue":"jdoe"},"key":"user.name"},{"value":{"stringValue":"10.0.19041.1"},"key":"service.version"}],"headers":[{"value":"k3y9Qz7Lw2Xv8Rt5","name":"X-Api-Key"},{"value":"application/json","name":"Content-Type"}]}"#,
+    );
+    let at = |field: &str| kinds_at(&found, field);
+    assert_eq!(
+        at("payload/attributes/0/value/stringValue"),
+        [Kind::SessionId]
+    );
+    assert_eq!(
+        at("payload/attributes/1/value/stringValue"),
+        [Kind::Username]
+    );
+    assert_eq!(at("payload/attributes/2/value/stringValue"), []);
+    assert_eq!(at("payload/headers/0/value"), [Kind::SecretToken]);
+    assert_eq!(at("payload/headers/1/value"), []);
+    let session = found
+        .iter()
+        .find(|f| f.field == "payload/attributes/0/value/stringValue")
+        .unwrap();
+    assert!(
+        session
+            .evidence
+            .iter()
+            .any(|e| e == "field name session,id"),
+        "{session:?}"
+    );
+}
+
 #[test]
 fn advertising_anonymous_and_remote_address_keys_hint() {
     let found = scan(

@@ -197,6 +197,35 @@ impl Doc {
         }
     }
 
+    /// Names `to` what a pair's `value` listed before its name (`early`): the leaves it
+    /// named itself (its own string, and typed values named by their parent alone). Leaves
+    /// with a key of their own below it keep theirs, as they would have. Rare: kept out of
+    /// the tokenizer's loop.
+    #[cold]
+    #[inline(never)]
+    fn rename(&mut self, early: Early, to: Str) {
+        let Early {
+            name,
+            leaves,
+            coordinates,
+        } = early;
+        let renamed = |l: &mut Leaf| {
+            if l.key == name {
+                l.key = to;
+            }
+        };
+        self.leaves
+            .get_mut(leaves)
+            .into_iter()
+            .flatten()
+            .for_each(renamed);
+        self.coordinates
+            .get_mut(coordinates)
+            .into_iter()
+            .flatten()
+            .for_each(|(l, _)| renamed(l));
+    }
+
     fn owned(&mut self, s: &str) -> Str {
         let start = self.text.len();
         self.text.push_str(s);
@@ -235,9 +264,19 @@ impl Doc {
                         .name_of(role)
                         .unwrap_or_else(|| self.hint_name(key, k, ""));
                     let first = self.leaves.len();
+                    let mark = pair.mark(role, self);
                     self.walk(child, name, scalars);
+                    if let Some(mark) = mark {
+                        pair.listed(mark, name, self);
+                    }
                     if let (Json::Str(_), Some(leaf)) = (child, self.leaves.get(first)) {
-                        pair.saw(role, leaf.value.unwrap_or(Str::EMPTY));
+                        let s = leaf.value.unwrap_or(Str::EMPTY);
+                        pair.saw(role, s);
+                        if role == Role::Key
+                            && let Some(early) = pair.early()
+                        {
+                            self.rename(early, s);
+                        }
                     }
                     self.path.truncate(len);
                 }
@@ -377,10 +416,28 @@ pub(super) enum Role {
 /// attributes (`{"key": "enduser.id", "value": {"stringValue": …}}`) and HAR's headers
 /// (`{"name": "Authorization", "value": "Bearer …"}`). The `key` (or `name`) string read so
 /// far in an object names its `value` member, as a key would. Both formats write the name
-/// first; a `value` before it keeps its own name.
+/// first, but JSON does not order members: a `value` read before its name is named again
+/// when the name comes (`Doc::rename`).
 #[derive(Debug, Default)]
 pub(super) struct Pair {
     name: Option<Str>,
+    /// A `value` member read before any name: what it was named, and what it listed.
+    early: Option<Early>,
+}
+
+/// What a `value` member listed before its pair's name was read (see `Pair`).
+#[derive(Debug, Clone)]
+pub(super) struct Early {
+    name: Str,
+    leaves: Range<usize>,
+    coordinates: Range<usize>,
+}
+
+/// Where the listing stands, to tell later what a member added (`Pair::listed`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Mark {
+    leaves: usize,
+    coordinates: usize,
 }
 
 impl Pair {
@@ -389,11 +446,37 @@ impl Pair {
         self.name.filter(|_| role == Role::Value)
     }
 
-    /// Notes a member with a string value `s`.
+    /// Where the listing stands before a member whose key has `role`, when that member is a
+    /// `value` with no name yet (it may have to be named again).
+    #[inline(always)]
+    pub fn mark(&self, role: Role, doc: &Doc) -> Option<Mark> {
+        (role == Role::Value && self.name.is_none()).then_some(Mark {
+            leaves: doc.leaves.len(),
+            coordinates: doc.coordinates.len(),
+        })
+    }
+
+    /// Notes what the `value` member named `name` listed since `mark`.
+    pub fn listed(&mut self, mark: Mark, name: Str, doc: &Doc) {
+        self.early = Some(Early {
+            name,
+            leaves: mark.leaves..doc.leaves.len(),
+            coordinates: mark.coordinates..doc.coordinates.len(),
+        });
+    }
+
+    /// Notes a member with a string value `s`. When it names the pair (`role` is
+    /// `Role::Key`), a `value` read before it is taken with `early`, to be named `s`.
+    #[inline(always)]
     pub fn saw(&mut self, role: Role, s: Str) {
         if role == Role::Key {
             self.name = Some(s);
         }
+    }
+
+    /// The `value` read before the pair's name, if any (see `Doc::rename`).
+    pub fn early(&mut self) -> Option<Early> {
+        self.early.take()
     }
 }
 
@@ -621,7 +704,7 @@ mod tests {
 
     #[test]
     fn pairs_name_their_value_by_their_key() {
-        let src = r#"{"attributes":[{"key":"enduser.id","value":{"stringValue":"u"}},{"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"t"}]}}},{"key":"s\u00e9ssion","value":{"intValue":"7"}},{"value":{"stringValue":"v"},"key":"late"}],"headers":[{"name":"Authorization","value":"Bearer x"}],"body":{"stringValue":"b"},"stringValue":"top","k":{"key":3,"value":"n"}}"#;
+        let src = r#"{"attributes":[{"key":"enduser.id","value":{"stringValue":"u"}},{"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"t"}]}}},{"key":"s\u00e9ssion","value":{"intValue":"7"}},{"value":{"stringValue":"v"},"key":"late"},{"value":{"kvlistValue":{"values":[{"key":"inner","value":{"stringValue":"w"}}]}},"key":"outer"}],"headers":[{"name":"Authorization","value":"Bearer x"},{"value":"Basic y","name":"Proxy-Authorization"}],"body":{"stringValue":"b"},"stringValue":"top","k":{"key":3,"value":"n"}}"#;
         let (l, _, _) = both(src).expect("json");
         let keys: Vec<(&str, &str)> = l.iter().map(|(p, k, _)| (p.as_str(), k.as_str())).collect();
         assert_eq!(
@@ -636,11 +719,20 @@ mod tests {
                 ),
                 ("payload/attributes/2/key", "key"),
                 ("payload/attributes/2/value/intValue", "séssion"),
-                // A value before its key keeps its own name.
-                ("payload/attributes/3/value/stringValue", "value"),
+                // A value before its key is named when the key comes.
+                ("payload/attributes/3/value/stringValue", "late"),
                 ("payload/attributes/3/key", "key"),
+                // ... but what has a name of its own below it keeps it.
+                ("payload/attributes/4/value/kvlistValue/values/0/key", "key"),
+                (
+                    "payload/attributes/4/value/kvlistValue/values/0/value/stringValue",
+                    "inner"
+                ),
+                ("payload/attributes/4/key", "key"),
                 ("payload/headers/0/name", "name"),
                 ("payload/headers/0/value", "Authorization"),
+                ("payload/headers/1/value", "Proxy-Authorization"),
+                ("payload/headers/1/name", "name"),
                 ("payload/body/stringValue", "body"),
                 ("payload/stringValue", "stringValue"),
                 ("payload/k/key", "key"),

@@ -2,7 +2,7 @@
 //! Anything it is not sure of (exponents, surrogate escapes, depth, invalid text) makes it
 //! give up, and `Doc::parse` asks serde_json instead.
 
-use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Seg, Str, key_facts};
+use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Role, Seg, Str, key_facts};
 use crate::text::word_at;
 
 pub(super) struct Parser<'s, 'd> {
@@ -158,13 +158,22 @@ impl<'s> Parser<'s, '_> {
             let name = pair
                 .name_of(role)
                 .unwrap_or_else(|| self.doc.hint_name(parent, k, self.src));
+            let mark = pair.mark(role, self.doc);
             // Most values are strings: read here, without the call to `value`.
             if self.next() == Some(b'"') {
                 let s = self.string()?;
                 self.doc.leaf(name, seg, Some(s), self.src);
                 pair.saw(role, s);
+                if role == Role::Key
+                    && let Some(early) = pair.early()
+                {
+                    self.doc.rename(early, s);
+                }
             } else {
                 self.value(name, seg, depth)?;
+            }
+            if let Some(mark) = mark {
+                pair.listed(mark, name, self.doc);
             }
             match self.next()? {
                 b',' => self.i += 1,
