@@ -654,6 +654,26 @@ fn boundaries_cut_the_whole_order_into_ranges() {
                         .unwrap();
                 }
                 assert_eq!(got, want, "{name} {bound:?} every {every}");
+                // Rows are read in batches ahead of the visits: a visitor that stops is
+                // still shown no row past the one it stopped at, and the count says so.
+                if let [first, ..] = &ranges[..] {
+                    for stop in [1, 63, 64, 65, 130] {
+                        let mut visited = Vec::new();
+                        let seen = store
+                            .for_each_event_in(&filter, first, false, |e| {
+                                visited.push(e.summary.id);
+                                visited.len() < stop
+                            })
+                            .unwrap();
+                        let whole = store
+                            .for_each_event_in(&filter, first, false, |_| true)
+                            .unwrap() as usize;
+                        assert_eq!(visited.len(), stop.min(whole), "{name} stop {stop}");
+                        assert_eq!(seen as usize, visited.len());
+                        let ids: Vec<i64> = got.iter().take(visited.len()).map(|g| g.0).collect();
+                        assert_eq!(visited, ids, "{name} stop {stop}");
+                    }
+                }
                 assert!(
                     ranges.len() > want.len() / every.max(1) / 2,
                     "{name} every {every}"

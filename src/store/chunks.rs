@@ -223,9 +223,10 @@ impl Store {
     }
 
     /// Calls `visit` with every event matching `filter` in `range`, in `(ts, id)` order, until
-    /// it returns false. The same `Event` is refilled for each row, so reading allocates little.
-    /// `lean` leaves out what the pii scan never reads (`name`, `app_name`, `app_version`
-    /// stay empty), for callers that only print findings.
+    /// it returns false. Rows are read `READ_BATCH` at a time into events that are refilled
+    /// batch after batch, so reading allocates little. `lean` leaves out what the pii scan
+    /// never reads (`name`, `app_name`, `app_version` stay empty), for callers that only print
+    /// findings.
     pub fn for_each_event_in(
         &self,
         filter: &Filter,
@@ -233,7 +234,7 @@ impl Store {
         lean: bool,
         mut visit: impl FnMut(&Event) -> bool,
     ) -> Result<u64, StoreError> {
-        let mut event = Event::default();
+        let mut batch = Batch::default();
         let mut seen = 0;
         let (ts, id) = (self.schema.ts_sql(), self.schema.id_sql());
         let mut order = format!("{ts}, {id}");
@@ -280,13 +281,13 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(&text)?;
             let mut rows = stmt.query(params_from_iter(sql.params))?;
             while let Some(row) = rows.next()? {
-                self.fill_event(row, lean, &mut event)?;
-                seen += 1;
-                if !visit(&event) {
+                self.fill_event(row, lean, batch.next())?;
+                if batch.is_full() && !batch.drain(&mut seen, &mut visit) {
                     return Ok(seen);
                 }
             }
         }
+        batch.drain(&mut seen, &mut visit);
         Ok(seen)
     }
 
@@ -318,6 +319,49 @@ impl Store {
             opt_text_into(row.get_ref(10 + i)?, v);
         }
         Ok(())
+    }
+}
+
+/// Rows read before they are visited. Read and visited one at a time, SQLite's code and the
+/// visitor's (the whole pii scan) took turns in the core's instruction cache and pushed each
+/// other out: in batches each stays there for a while. 64 rows halved a scan's
+/// instruction-cache misses in `valgrind --tool=cachegrind`'s model (more gained nothing and
+/// missed more data); this machine's own prefetching hid most of them already: 1-4 % less
+/// CPU time, measured.
+const READ_BATCH: usize = 64;
+
+/// The events of one `READ_BATCH`, refilled batch after batch.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    filled: usize,
+}
+
+impl Batch {
+    /// The event the next row is read into.
+    fn next(&mut self) -> &mut Event {
+        if self.filled == self.events.len() {
+            self.events.push(Event::default());
+        }
+        self.filled += 1;
+        &mut self.events[self.filled - 1]
+    }
+
+    fn is_full(&self) -> bool {
+        self.filled >= READ_BATCH
+    }
+
+    /// Visits the events read so far, counting them in `seen`, and empties the batch; false
+    /// when `visit` asked to stop.
+    fn drain(&mut self, seen: &mut u64, visit: &mut impl FnMut(&Event) -> bool) -> bool {
+        let filled = std::mem::take(&mut self.filled);
+        for event in &self.events[..filled] {
+            *seen += 1;
+            if !visit(event) {
+                return false;
+            }
+        }
+        true
     }
 }
 
