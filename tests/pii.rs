@@ -1113,6 +1113,62 @@ fn key_value_pairs_hint_their_value_whatever_the_order() {
     );
 }
 
+/// A user id is a `user_guid` only when shaped as a GUID, and not in census and usage
+/// records, whose practice statements declare their user ids hashed; any other user id is a
+/// `hashed_id`, as is one whose key says so.
+#[test]
+fn user_ids_are_user_guids_by_shape_and_practice() {
+    let guid = "a81bc81b-dead-4e5d-abff-90865d1e13b1";
+    let cases = [
+        (
+            "error",
+            format!(r#"{{"user":{{"id":"{guid}"}}}}"#),
+            "payload/user/id",
+            Kind::UserGuid,
+        ),
+        (
+            "support",
+            format!(r#"{{"userId":"{guid}"}}"#),
+            "payload/userId",
+            Kind::UserGuid,
+        ),
+        (
+            "census",
+            format!(r#"{{"UserID":"{guid}"}}"#),
+            "payload/UserID",
+            Kind::HashedId,
+        ),
+        (
+            "usage",
+            format!(r#"{{"userId":"{guid}"}}"#),
+            "payload/userId",
+            Kind::HashedId,
+        ),
+        (
+            "error",
+            format!(r#"{{"userIdHash":"{guid}"}}"#),
+            "payload/userIdHash",
+            Kind::HashedId,
+        ),
+        (
+            "support",
+            r#"{"userId":"97980cfea0067"}"#.to_string(),
+            "payload/userId",
+            Kind::HashedId,
+        ),
+        (
+            "census",
+            format!(r#"{{"msUserId":"{guid}"}}"#),
+            "payload/msUserId",
+            Kind::UserGuid,
+        ),
+    ];
+    for (category, payload, field, kind) in cases {
+        let found = scan(category, &payload);
+        assert_eq!(kinds_at(&found, field), [kind], "{category} {payload}");
+    }
+}
+
 #[test]
 fn advertising_anonymous_and_remote_address_keys_hint() {
     let found = scan(

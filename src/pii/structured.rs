@@ -47,9 +47,12 @@ fn short_opaque_id(v: &str) -> bool {
         && v.bytes().any(|c| c.is_ascii_alphabetic())
 }
 
-/// The pseudonymous kind of a user id: hashed in census/usage and in the `user_id` column,
-/// a directory object id where the key says so (`msUserId`, `oid`) or in support records.
-fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
+/// The pseudonymous kind of a user id (`guid`: shaped as one): hashed where the key or the
+/// `user_id` column says so, a directory object id where the key says so (`msUserId`, `oid`).
+/// Otherwise by shape and practice: only a GUID is a `user_guid`, and not in census and usage
+/// records, whose practice statements declare their user ids hashed (as GUIDs); any other id
+/// is a `hashed_id`.
+fn user_id_kind(hints: Hints, sink: &Sink, guid: bool) -> Kind {
     if hints.has(Hints::HASH) || sink.column == Some("user_id") {
         return Kind::HashedId;
     }
@@ -58,14 +61,14 @@ fn user_id_kind(hints: Hints, sink: &Sink) -> Kind {
     }
     // The category is part of the memo's key: reading it does not make the outcome depend on
     // anything the memo does not see.
-    if sink.ctx.category == "support" {
+    if guid && !matches!(sink.ctx.category, "census" | "usage") {
         Kind::UserGuid
     } else {
         Kind::HashedId
     }
 }
 
-fn id_kind(hints: Hints, sink: &Sink) -> Option<Kind> {
+fn id_kind(hints: Hints, sink: &Sink, guid: bool) -> Option<Kind> {
     if hints.has(Hints::TENANT) {
         Some(Kind::TenantId)
     } else if hints.has(Hints::SESSION) {
@@ -73,7 +76,7 @@ fn id_kind(hints: Hints, sink: &Sink) -> Option<Kind> {
     } else if hints.has(Hints::DEVICE) {
         Some(Kind::DeviceId)
     } else if hints.user_ref() || hints.has(Hints::OBJECT) {
-        Some(user_id_kind(hints, sink))
+        Some(user_id_kind(hints, sink, guid))
     } else if hints.has(Hints::HASH) {
         Some(Kind::HashedId)
     } else {
@@ -81,9 +84,11 @@ fn id_kind(hints: Hints, sink: &Sink) -> Option<Kind> {
     }
 }
 
+const GUID: &str = "pattern: GUID";
+
 fn shape(value: &str) -> Option<&'static str> {
     if is_guid(value) {
-        Some("pattern: GUID")
+        Some(GUID)
     } else if is_hex_id(value) {
         Some("pattern: hex id")
     } else {
@@ -203,7 +208,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
         };
     }
     if let Some(p) = shape(value) {
-        if let Some(kind) = id_kind(hints, sink) {
+        if let Some(kind) = id_kind(hints, sink, p == GUID) {
             let mut ev: Ev = ev![p.into()];
             sink.hint_any(&mut ev);
             let conf = if !hints.is_empty() {
@@ -269,7 +274,7 @@ pub(crate) fn classify(value: &str, sink: &mut Sink) -> Next {
             (Kind::Username, Confidence::High, "pattern: cleartext login")
         } else if opaque_id(value) {
             (
-                user_id_kind(hints, sink),
+                user_id_kind(hints, sink, false),
                 Confidence::Medium,
                 "pattern: opaque id",
             )
