@@ -1017,6 +1017,21 @@ fn foreign_export_shapes_precision_and_recall() {
     assert!(p >= 0.95 && r >= 0.9, "{report}");
 }
 
+/// More shapes the generator never writes (PostHog, Datadog RUM, Bugsnag, Rollbar, GA4,
+/// Entra sign-in logs, Windows security events, OpenTelemetry spans, crash reports, a support
+/// ticket, a purchase event, census traps), labelled by hand and added after the engine's
+/// rules were last changed, and not fitted to since: what it scores is what it scores. The
+/// floor only catches a regression.
+#[test]
+fn blind_export_shapes_precision_and_recall() {
+    let (scores, errors) = corpus_scores(include_str!("corpus/blind-shapes.jsonl"));
+    let report = format!("{}{}", scores.table(), errors.join("\n"));
+    println!("{report}");
+    let (p, r, _) = scores.micro();
+    // Measured when it was added: precision 0.974, recall 0.860.
+    assert!(p >= 0.95 && r >= 0.8, "{report}");
+}
+
 /// Nested exports name a value by its parent's key (`user.id`, `context.device.id`,
 /// `traits.company.name`): the bare `id` or `name` below takes the parent's hints.
 #[test]
