@@ -44,7 +44,7 @@ pub use tree::Strings;
 
 /// The version of what `scan_event` finds. Bump it whenever a change to the detectors can
 /// change any finding: caches built by another version are then rebuilt, not trusted.
-pub const ENGINE_VERSION: u32 = 5;
+pub const ENGINE_VERSION: u32 = 6;
 
 /// What the rest of the record tells the detectors: its tenant, session and user columns
 /// (a value equal to one of them is that identifier), the category, and names and emails

@@ -426,7 +426,7 @@ pub(super) struct Pair {
 }
 
 /// What a `value` member listed before its pair's name was read (see `Pair`).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Early {
     name: Str,
     leaves: Range<usize>,
