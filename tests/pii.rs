@@ -1133,52 +1133,18 @@ fn key_value_pairs_hint_their_value_whatever_the_order() {
 /// `hashed_id`, as is one whose key says so.
 #[test]
 fn user_ids_are_user_guids_by_shape_and_practice() {
-    let guid = "a81bc81b-dead-4e5d-abff-90865d1e13b1";
+    #[rustfmt::skip]
     let cases = [
-        (
-            "error",
-            format!(r#"{{"user":{{"id":"{guid}"}}}}"#),
-            "payload/user/id",
-            Kind::UserGuid,
-        ),
-        (
-            "support",
-            format!(r#"{{"userId":"{guid}"}}"#),
-            "payload/userId",
-            Kind::UserGuid,
-        ),
-        (
-            "census",
-            format!(r#"{{"UserID":"{guid}"}}"#),
-            "payload/UserID",
-            Kind::HashedId,
-        ),
-        (
-            "usage",
-            format!(r#"{{"userId":"{guid}"}}"#),
-            "payload/userId",
-            Kind::HashedId,
-        ),
-        (
-            "error",
-            format!(r#"{{"userIdHash":"{guid}"}}"#),
-            "payload/userIdHash",
-            Kind::HashedId,
-        ),
-        (
-            "support",
-            r#"{"userId":"97980cfea0067"}"#.to_string(),
-            "payload/userId",
-            Kind::HashedId,
-        ),
-        (
-            "census",
-            format!(r#"{{"msUserId":"{guid}"}}"#),
-            "payload/msUserId",
-            Kind::UserGuid,
-        ),
+        ("error", r#"{"user":{"id":"{g}"}}"#, "payload/user/id", Kind::UserGuid),
+        ("support", r#"{"userId":"{g}"}"#, "payload/userId", Kind::UserGuid),
+        ("census", r#"{"UserID":"{g}"}"#, "payload/UserID", Kind::HashedId),
+        ("usage", r#"{"userId":"{g}"}"#, "payload/userId", Kind::HashedId),
+        ("error", r#"{"userIdHash":"{g}"}"#, "payload/userIdHash", Kind::HashedId),
+        ("support", r#"{"userId":"97980cfea0067"}"#, "payload/userId", Kind::HashedId),
+        ("census", r#"{"msUserId":"{g}"}"#, "payload/msUserId", Kind::UserGuid),
     ];
     for (category, payload, field, kind) in cases {
+        let payload = payload.replace("{g}", "a81bc81b-dead-4e5d-abff-90865d1e13b1");
         let found = scan(category, &payload);
         assert_eq!(kinds_at(&found, field), [kind], "{category} {payload}");
     }
