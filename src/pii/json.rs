@@ -271,10 +271,7 @@ impl Doc {
                     }
                     if let (Json::Str(_), Some(leaf)) = (child, self.leaves.get(first)) {
                         let s = leaf.value.unwrap_or(Str::EMPTY);
-                        pair.saw(role, s);
-                        if role == Role::Key
-                            && let Some(early) = pair.early()
-                        {
+                        if let Some(early) = pair.saw(role, s) {
                             self.rename(early, s);
                         }
                     }
@@ -466,16 +463,15 @@ impl Pair {
     }
 
     /// Notes a member with a string value `s`. When it names the pair (`role` is
-    /// `Role::Key`), a `value` read before it is taken with `early`, to be named `s`.
+    /// `Role::Key`), returns the `value` read before it, if any, to be named `s`
+    /// (`Doc::rename`).
     #[inline(always)]
-    pub fn saw(&mut self, role: Role, s: Str) {
-        if role == Role::Key {
-            self.name = Some(s);
+    #[must_use]
+    pub fn saw(&mut self, role: Role, s: Str) -> Option<Early> {
+        if role != Role::Key {
+            return None;
         }
-    }
-
-    /// The `value` read before the pair's name, if any (see `Doc::rename`).
-    pub fn early(&mut self) -> Option<Early> {
+        self.name = Some(s);
         self.early.take()
     }
 }

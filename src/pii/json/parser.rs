@@ -2,7 +2,7 @@
 //! Anything it is not sure of (exponents, surrogate escapes, depth, invalid text) makes it
 //! give up, and `Doc::parse` asks serde_json instead.
 
-use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Role, Seg, Str, key_facts};
+use super::{Doc, MAX_DEPTH, ObjectKeys, Pair, Seg, Str, key_facts};
 use crate::text::word_at;
 
 pub(super) struct Parser<'s, 'd> {
@@ -163,10 +163,7 @@ impl<'s> Parser<'s, '_> {
             if self.next() == Some(b'"') {
                 let s = self.string()?;
                 self.doc.leaf(name, seg, Some(s), self.src);
-                pair.saw(role, s);
-                if role == Role::Key
-                    && let Some(early) = pair.early()
-                {
+                if let Some(early) = pair.saw(role, s) {
                     self.doc.rename(early, s);
                 }
             } else {
