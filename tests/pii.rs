@@ -1066,71 +1066,33 @@ fn generic_keys_take_their_parents_hints() {
 
 /// OpenTelemetry attributes and HAR headers name a value in a sibling (`{"key": "session.id",
 /// "value": {"stringValue": …}}`, `{"name": "X-Api-Key", "value": …}`): that name hints it
-/// as a key would, both ways.
+/// as a key would, both ways, whichever member comes first.
 #[test]
 fn key_value_pairs_hint_their_value() {
-    let found = scan(
-        "error",
-        r#"{"attributes":[{"key":"session.id","value":{"stringValue":"Qm7tR4vZ"}},{"key":"user.name","value":{"stringValue":"jdoe"}},{"key":"enduser.id","value":{"stringValue":"kim.lee@contoso.com"}},{"key":"service.version","value":{"stringValue":"10.0.19041.1"}},{"key":"device.id","value":{"stringValue":"B5372DB0-C21E-11E4-8DFC-AA07A5B093DB"}}],"headers":[{"name":"X-Api-Key","value":"k3y9Qz7Lw2Xv8Rt5"},{"name":"Content-Type","value":"application/json"}]}"#,
-    );
-    let at = |field: &str| kinds_at(&found, field);
-    assert_eq!(
-        at("payload/attributes/0/value/stringValue"),
-        [Kind::SessionId]
-    );
-    assert_eq!(
-        at("payload/attributes/1/value/stringValue"),
-        [Kind::Username]
-    );
-    assert_eq!(at("payload/attributes/2/value/stringValue"), [Kind::Email]);
-    assert_eq!(at("payload/attributes/3/value/stringValue"), []);
-    assert_eq!(
-        at("payload/attributes/4/value/stringValue"),
-        [Kind::DeviceId]
-    );
-    assert_eq!(at("payload/headers/0/value"), [Kind::SecretToken]);
-    assert_eq!(at("payload/headers/1/value"), []);
-    let email = found
-        .iter()
-        .find(|f| f.field == "payload/attributes/2/value/stringValue")
-        .unwrap();
-    assert!(
-        email.evidence.iter().any(|e| e == "field name enduser,id"),
-        "{email:?}"
-    );
-}
-
-/// JSON does not order an object's members: a pair that writes its value before its name
-/// (`{"value": …, "key": "session.id"}`) is hinted by that name all the same.
-#[test]
-fn key_value_pairs_hint_their_value_whatever_the_order() {
-    let found = scan(
-        "error",
-        r#"{"attributes":[{"value":{"stringValue":"Qm7tR4vZ"},"key":"session.id"},{"value":{"stringValue":"jdoe"},"key":"user.name"},{"value":{"stringValue":"10.0.19041.1"},"key":"service.version"}],"headers":[{"value":"k3y9Qz7Lw2Xv8Rt5","name":"X-Api-Key"},{"value":"application/json","name":"Content-Type"}]}"#,
-    );
-    let at = |field: &str| kinds_at(&found, field);
-    assert_eq!(
-        at("payload/attributes/0/value/stringValue"),
-        [Kind::SessionId]
-    );
-    assert_eq!(
-        at("payload/attributes/1/value/stringValue"),
-        [Kind::Username]
-    );
-    assert_eq!(at("payload/attributes/2/value/stringValue"), []);
-    assert_eq!(at("payload/headers/0/value"), [Kind::SecretToken]);
-    assert_eq!(at("payload/headers/1/value"), []);
-    let session = found
-        .iter()
-        .find(|f| f.field == "payload/attributes/0/value/stringValue")
-        .unwrap();
-    assert!(
-        session
-            .evidence
-            .iter()
-            .any(|e| e == "field name session,id"),
-        "{session:?}"
-    );
+    let key_first = r#"{"attributes":[{"key":"session.id","value":{"stringValue":"Qm7tR4vZ"}},{"key":"user.name","value":{"stringValue":"jdoe"}},{"key":"enduser.id","value":{"stringValue":"kim.lee@contoso.com"}},{"key":"service.version","value":{"stringValue":"10.0.19041.1"}},{"key":"device.id","value":{"stringValue":"B5372DB0-C21E-11E4-8DFC-AA07A5B093DB"}}],"headers":[{"name":"X-Api-Key","value":"k3y9Qz7Lw2Xv8Rt5"},{"name":"Content-Type","value":"application/json"}]}"#;
+    // JSON does not order an object's members: the same pairs, each value before its name.
+    let value_first = r#"{"attributes":[{"value":{"stringValue":"Qm7tR4vZ"},"key":"session.id"},{"value":{"stringValue":"jdoe"},"key":"user.name"},{"value":{"stringValue":"kim.lee@contoso.com"},"key":"enduser.id"},{"value":{"stringValue":"10.0.19041.1"},"key":"service.version"},{"value":{"stringValue":"B5372DB0-C21E-11E4-8DFC-AA07A5B093DB"},"key":"device.id"}],"headers":[{"value":"k3y9Qz7Lw2Xv8Rt5","name":"X-Api-Key"},{"value":"application/json","name":"Content-Type"}]}"#;
+    for payload in [key_first, value_first] {
+        let found = scan("error", payload);
+        let at = |field: &str| kinds_at(&found, field);
+        let attribute = |i: usize| at(&format!("payload/attributes/{i}/value/stringValue"));
+        assert_eq!(attribute(0), [Kind::SessionId], "{payload}");
+        assert_eq!(attribute(1), [Kind::Username], "{payload}");
+        assert_eq!(attribute(2), [Kind::Email], "{payload}");
+        assert_eq!(attribute(3), [], "{payload}");
+        assert_eq!(attribute(4), [Kind::DeviceId], "{payload}");
+        assert_eq!(
+            at("payload/headers/0/value"),
+            [Kind::SecretToken],
+            "{payload}"
+        );
+        assert_eq!(at("payload/headers/1/value"), [], "{payload}");
+        for (i, hint) in [(0, "field name session,id"), (2, "field name enduser,id")] {
+            let field = format!("payload/attributes/{i}/value/stringValue");
+            let f = found.iter().find(|f| f.field == field).unwrap();
+            assert!(f.evidence.iter().any(|e| e == hint), "{f:?}");
+        }
+    }
 }
 
 /// A user id is a `user_guid` only when shaped as a GUID, and not in census and usage
