@@ -98,7 +98,8 @@ impl Store {
 
     /// Whether checking `rowids_in_time_order` could speed pages up: the export has no `ts`
     /// index to page along, but its ids are the rowids, and no privacy cache is attached (its
-    /// indexes serve the pages: a trusted one is attached before the first page).
+    /// indexes serve the pages, and its build checked the rowid order for the rest: a trusted
+    /// one is attached before the first page).
     pub fn may_page_by_rowid(&self) -> bool {
         !self.schema.is_indexed("ts") && self.schema.id_is_rowid && self.cache.is_none()
     }
@@ -108,6 +109,12 @@ impl Store {
     /// Pages are then read without sorting the whole export, whatever its indexes.
     pub fn use_rowid_order(&mut self) {
         self.rowid_order = self.schema.id_is_rowid;
+    }
+
+    /// Whether pages the privacy cache does not drive go along the rowids (`use_rowid_order`,
+    /// or an attached cache whose build found them in time order).
+    pub fn pages_by_rowid(&self) -> bool {
+        self.rowid_order
     }
 
     /// Pins "now" for relative time terms, so results do not depend on the clock.

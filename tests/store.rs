@@ -528,19 +528,39 @@ fn pages_along_rowids_in_time_order_are_the_sorted_pages() {
         // A second connection keeps the order it was told.
         same_pages(&sorted, &along.reopen().unwrap(), &f("category:error"));
     }
-    // With a privacy cache attached, its indexes serve the pages: there is nothing to check.
+    // With a privacy cache attached, its indexes serve the pages and its build checked the
+    // rowid order: there is nothing to check, and what the cache cannot drive (free text)
+    // still goes along the rowids, not through a sort of the whole export.
     let (_dir, caches) = support::cache::cache_dir();
-    let mut attached = Store::open(&noindex).unwrap();
+    // The same events with a `ts` index to page along: the reference.
+    let mut reference = Store::open(&generated).unwrap().with_now(now());
     let cache = caches
-        .open_or_build(&attached, telex::cache::BuildOptions::default())
+        .open_or_build(&reference, telex::cache::BuildOptions::default())
         .unwrap();
-    attached.attach_cache(cache.path()).unwrap();
-    assert!(!attached.may_page_by_rowid());
+    reference.attach_cache(cache.path()).unwrap();
+    for path in [&generated, &noindex] {
+        let mut attached = Store::open(path).unwrap().with_now(now());
+        let cache = caches
+            .open_or_build(&attached, telex::cache::BuildOptions::default())
+            .unwrap();
+        // With a `ts` index there is no need to know.
+        let unindexed = path == &noindex;
+        assert_eq!(cache.meta().rowids_in_time_order, unindexed);
+        assert!(!attached.pages_by_rowid());
+        attached.attach_cache(cache.path()).unwrap();
+        assert!(!attached.may_page_by_rowid());
+        assert_eq!(attached.pages_by_rowid(), unindexed);
+        assert_eq!(attached.reopen().unwrap().pages_by_rowid(), unindexed);
+        for text in ["sign", "category:usage sign", "has:pii sign", ""] {
+            same_pages(&reference, &attached, &f(text));
+        }
+    }
 }
 
 #[test]
 fn rowids_out_of_time_order_are_told_apart() {
     let dir = tempfile::tempdir().unwrap();
+    let (_caches_dir, caches) = support::cache::cache_dir();
     let table = "CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT, category TEXT NOT NULL,
            name TEXT NOT NULL, tenant_id TEXT, session_id TEXT, user_id TEXT, payload TEXT);";
     let cases = [
@@ -566,9 +586,16 @@ fn rowids_out_of_time_order_are_told_apart() {
              'n' FROM (VALUES {rows});"
         );
         let path = support::db_from_sql(dir.path(), name, &sql);
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         assert!(store.may_page_by_rowid());
         assert!(!store.rowids_in_time_order().unwrap(), "{name}");
+        // Nor does a privacy cache built for it say otherwise.
+        let cache = caches
+            .open_or_build(&store, telex::cache::BuildOptions::default())
+            .unwrap();
+        assert!(!cache.meta().rowids_in_time_order, "{name}");
+        store.attach_cache(cache.path()).unwrap();
+        assert!(!store.pages_by_rowid(), "{name}");
     }
     let in_order = support::db_from_sql(
         dir.path(),

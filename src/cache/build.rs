@@ -85,6 +85,13 @@ pub(super) fn build_file(
                 meta.events = events;
                 meta.ts_text = ts_text;
                 meta.indexed = indexed.clone();
+                // One more pass over the ids and times, just read: it spares every later
+                // session's free-text pages a sort of the whole export.
+                meta.rowids_in_time_order =
+                    !schema.is_indexed("ts") && store.rowids_in_time_order()?;
+                if opts.cancelled() {
+                    return Err(CacheError::Cancelled);
+                }
                 meta.build_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 meta.finish_ms = u64::try_from(finish.as_millis()).unwrap_or(u64::MAX);
                 meta.built_at =

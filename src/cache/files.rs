@@ -40,6 +40,7 @@ pub(super) fn identity(export: &Path) -> Result<Meta, CacheError> {
         events: 0,
         ts_text: false,
         indexed: Vec::new(),
+        rowids_in_time_order: false,
         built_at: String::new(),
         build_ms: 0,
         finish_ms: 0,

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Bump when the tables or encodings change: older files are then stale and rebuilt.
-pub const FORMAT: i64 = 2;
+pub const FORMAT: i64 = 3;
 
 /// Tables, filled before any index but `ev_id` exists (the others are built once, after the
 /// bulk load).
@@ -100,6 +100,10 @@ pub struct Meta {
     pub ts_text: bool,
     /// The export columns (`ts`, `category`, `tenant_id`…) whose key index the cache has.
     pub indexed: Vec<String>,
+    /// The export has no `ts` index, its ids are its rowids and those run in `(ts, id)` order
+    /// (checked during the build): pages of filters the cache cannot drive (free text,
+    /// payload fields) then go along the rowids instead of sorting the export.
+    pub rowids_in_time_order: bool,
     /// When the build finished (RFC 3339, nanoseconds): tells one build from another.
     pub built_at: String,
     pub build_ms: u64,
@@ -118,6 +122,10 @@ impl Meta {
         stmt.execute(params!["events", self.events as i64])?;
         stmt.execute(params!["ts_text", i64::from(self.ts_text)])?;
         stmt.execute(params!["indexed", self.indexed.join(",")])?;
+        stmt.execute(params![
+            "rowids_in_time_order",
+            i64::from(self.rowids_in_time_order)
+        ])?;
         stmt.execute(params!["built_at", self.built_at])?;
         stmt.execute(params!["build_ms", self.build_ms as i64])?;
         stmt.execute(params!["finish_ms", self.finish_ms as i64])?;
@@ -162,6 +170,7 @@ impl Meta {
                 .filter(|c| !c.is_empty())
                 .map(String::from)
                 .collect(),
+            rowids_in_time_order: int("rowids_in_time_order")? != 0,
             built_at: text("built_at")?,
             build_ms: u64::try_from(int("build_ms")?).map_err(|e| e.to_string())?,
             finish_ms: u64::try_from(int("finish_ms")?).map_err(|e| e.to_string())?,

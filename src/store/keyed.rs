@@ -27,6 +27,8 @@ pub(super) struct Attached {
     pub ts_text: bool,
     /// Export columns whose key index the cache has (the export lacks one).
     pub indexed: Vec<String>,
+    /// The build found the export's rowids in `(ts, id)` order (`Meta::rowids_in_time_order`).
+    pub rowids_in_time_order: bool,
 }
 
 impl Attached {
@@ -48,10 +50,12 @@ impl Attached {
                 .collect(),
             _ => Vec::new(),
         };
+        let rowids_in_time_order = matches!(get("rowids_in_time_order")?, Some(Value::Integer(1)));
         Ok(Attached {
             path,
             ts_text,
             indexed,
+            rowids_in_time_order,
         })
     }
 
