@@ -5,7 +5,8 @@
 //! chunks of `CHUNK_ROWS` rows; each worker reads its chunks through its own read-only
 //! connection and scans them, so reading is parallel too. Without a `ts` index, chunks are cut
 //! along the rowids when that order is the time order (checked first, one pass over the ids and
-//! timestamps), or when the work needs every event but not in time order
+//! timestamps, unless the store knows it: `Store::pages_by_rowid`), or when the work needs
+//! every event but not in time order
 //! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches.
 //! Either way, results come back to the caller's thread and are delivered in chunk order
 //! through a reorder buffer of at most `4 × threads` chunks, so the order is
@@ -157,7 +158,9 @@ fn scan_parts_in<W: Work, E>(
         Walk::Time
     } else if !store.schema().id_is_rowid {
         Walk::Caller
-    } else if order == Order::Stored {
+    } else if order == Order::Stored || store.pages_by_rowid() {
+        // Also when the rowid order is known to be the time order (the explorer checked it,
+        // or the attached cache's build did): no second pass to check it again.
         Walk::Rowids
     } else {
         // Exports without a `ts` index are often stored in time order: then the rowid ranges

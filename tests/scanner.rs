@@ -319,6 +319,10 @@ fn an_export_stored_in_time_order_is_read_by_rowid_ranges_in_that_order() {
             let got = parallel(&store, &f, threads);
             assert!(got == want, "{text:?} {threads} threads");
         }
+        // A connection that knows the order already cuts the rowids without checking it.
+        let mut told = Store::open(&ordered).unwrap();
+        told.use_rowid_order();
+        assert!(parallel(&told, &f, 2) == want, "{text:?} told");
     }
 
     // Where the rowid order is not surely the time order, the caller's sorted read.
