@@ -136,8 +136,14 @@ impl Meta {
 
     /// Reads the meta rows; `Err` with the reason when they are missing or unreadable.
     pub fn read(conn: &Connection) -> Result<Meta, String> {
+        Meta::read_in(conn, "main")
+    }
+
+    /// `read` from the cache attached to `conn` as `database`.
+    pub fn read_in(conn: &Connection, database: &str) -> Result<Meta, String> {
+        let sql = format!("SELECT value FROM {database}.meta WHERE key = ?1");
         let get = |key: &str| -> Result<rusqlite::types::Value, String> {
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            conn.query_row(&sql, [key], |r| r.get(0))
                 .optional()
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no `{key}` in meta"))

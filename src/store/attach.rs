@@ -30,7 +30,12 @@ impl Store {
             .map_err(unusable)?;
         privacy::register(&self.conn).map_err(unusable)?;
         violates::register(&self.conn, &self.judging).map_err(unusable)?;
-        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(unusable)?;
+        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(|reason| {
+            StoreError::CacheUnusable {
+                path: path.clone(),
+                reason,
+            }
+        })?;
         if attached.rowids_in_time_order {
             // What the cache cannot answer still reads the export: along its rowids, unsorted.
             self.use_rowid_order();

@@ -7,12 +7,13 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::privacy::{self, ALIAS, Source};
 use super::query::{Sql, equality, stamp};
 use super::{Schema, StoreError};
+use crate::cache::Meta;
 use crate::cache::codec::ts_millis;
 use crate::model::{Field, Filter, Term, Test, TimeBound};
 
@@ -32,30 +33,14 @@ pub(super) struct Attached {
 }
 
 impl Attached {
-    pub fn read(conn: &Connection, path: PathBuf) -> rusqlite::Result<Attached> {
-        let get = |key: &str| -> rusqlite::Result<Option<Value>> {
-            conn.query_row(
-                &format!("SELECT value FROM {ALIAS}.meta WHERE key = ?1"),
-                [key],
-                |r| r.get(0),
-            )
-            .optional()
-        };
-        let ts_text = matches!(get("ts_text")?, Some(Value::Integer(1)));
-        let indexed = match get("indexed")? {
-            Some(Value::Text(t)) => t
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(String::from)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let rowids_in_time_order = matches!(get("rowids_in_time_order")?, Some(Value::Integer(1)));
+    /// What the attached cache's `meta` says (the cache was checked before it was attached).
+    pub fn read(conn: &Connection, path: PathBuf) -> Result<Attached, String> {
+        let meta = Meta::read_in(conn, ALIAS)?;
         Ok(Attached {
             path,
-            ts_text,
-            indexed,
-            rowids_in_time_order,
+            ts_text: meta.ts_text,
+            indexed: meta.indexed,
+            rowids_in_time_order: meta.rowids_in_time_order,
         })
     }
 
