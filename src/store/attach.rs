@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::query::Sql;
 use super::{Store, StoreError, keyed, privacy, violates};
+use crate::cache::Meta;
 use crate::model::Filter;
 
 impl Store {
@@ -30,17 +31,18 @@ impl Store {
             .map_err(unusable)?;
         privacy::register(&self.conn).map_err(unusable)?;
         violates::register(&self.conn, &self.judging).map_err(unusable)?;
-        let attached = keyed::Attached::read(&self.conn, path.clone()).map_err(|reason| {
+        // The cache was checked before it was attached: its meta is whole.
+        let meta = Meta::read_in(&self.conn, privacy::ALIAS).map_err(|reason| {
             StoreError::CacheUnusable {
                 path: path.clone(),
                 reason,
             }
         })?;
-        if attached.rowids_in_time_order {
+        if meta.rowids_in_time_order {
             // What the cache cannot answer still reads the export: along its rowids, unsorted.
             self.use_rowid_order();
         }
-        self.cache = Some(attached);
+        self.cache = Some(keyed::Attached::new(path, meta));
         Ok(())
     }
 

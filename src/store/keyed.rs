@@ -28,20 +28,16 @@ pub(super) struct Attached {
     pub ts_text: bool,
     /// Export columns whose key index the cache has (the export lacks one).
     pub indexed: Vec<String>,
-    /// The build found the export's rowids in `(ts, id)` order (`Meta::rowids_in_time_order`).
-    pub rowids_in_time_order: bool,
 }
 
 impl Attached {
-    /// What the attached cache's `meta` says (the cache was checked before it was attached).
-    pub fn read(conn: &Connection, path: PathBuf) -> Result<Attached, String> {
-        let meta = Meta::read_in(conn, ALIAS)?;
-        Ok(Attached {
+    /// The cache at `path`, as its `meta` describes it.
+    pub fn new(path: PathBuf, meta: Meta) -> Attached {
+        Attached {
             path,
             ts_text: meta.ts_text,
             indexed: meta.indexed,
-            rowids_in_time_order: meta.rowids_in_time_order,
-        })
+        }
     }
 
     fn has_index(&self, column: &str) -> bool {
