@@ -7,7 +7,11 @@
 //! along the rowids when that order is the time order (checked first, one pass over the ids and
 //! timestamps, unless the store knows it: `Store::pages_by_rowid`), or when the work needs
 //! every event but not in time order
-//! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches.
+//! (`scan_parts_stored`). Otherwise the caller reads in order and the workers scan batches: so
+//! too for a filter with privacy terms when a cache is attached (`Store::reads_through_cache`),
+//! whose ordered read walks the cache's narrow rows and fetches only the matching events,
+//! where chunks would look up every export row in the cache (1M events, `has:secret`: 0.08 s
+//! against 1.3 s; for a filter that every event matches, 5–8 % slower).
 //! Either way, results come back to the caller's thread and are delivered in chunk order
 //! through a reorder buffer of at most `4 × threads` chunks, so the order is
 //! `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
@@ -154,7 +158,10 @@ fn scan_parts_in<W: Work, E>(
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let walk = if store.can_read_ranges() {
+    let walk = if store.reads_through_cache(filter)? {
+        // Most privacy filters keep a few events; every chunk would test all of its rows.
+        Walk::Caller
+    } else if store.can_read_ranges() {
         Walk::Time
     } else if !store.schema().id_is_rowid {
         Walk::Caller

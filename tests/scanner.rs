@@ -3,12 +3,14 @@
 //! or filter — on real SQLite files.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod support;
+
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use rusqlite::{Connection, params};
-use telex::model::{Event, Filter, Finding};
+use telex::model::{Event, Filter, Finding, Kind};
 use telex::pii;
 use telex::scanner::{ScanError, ScanOptions, Work, scan_parallel, scan_parts_stored};
 use telex::store::Store;
@@ -128,6 +130,54 @@ fn same_events_in_the_same_order_with_the_same_findings() {
             let want = sequential(&store, &f);
             assert!(!want.is_empty(), "{name} {text:?}");
             for threads in [1, 2, 3] {
+                let got = parallel(&store, &f, threads);
+                assert_eq!(got.len(), want.len(), "{name} {text:?} {threads} threads");
+                assert!(got == want, "{name} {text:?} {threads} threads");
+            }
+        }
+    }
+}
+
+/// With the cache attached, a filter with privacy terms finds its events through the cache's key
+/// table (`Store::reads_through_cache`) instead of testing every row of the export: the same
+/// events as a scan of everything kept by their findings, in the same order.
+#[test]
+fn privacy_terms_are_read_through_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_caches_dir, caches) = support::cache::cache_dir();
+    type Keep = fn(&Event, &[Finding]) -> bool;
+    let cases: [(&str, Keep); 5] = [
+        ("has:pii", |_, f| !f.is_empty()),
+        ("kind:email", |_, f| f.iter().any(|x| x.kind == Kind::Email)),
+        ("field:payload/msUpn", |_, f| {
+            f.iter().any(|x| x.field == "payload/msUpn")
+        }),
+        ("kind:phone_number category:support", |e, f| {
+            e.summary.category == "support" && f.iter().any(|x| x.kind == Kind::PhoneNumber)
+        }),
+        ("-kind:email", |_, f| {
+            f.iter().all(|x| x.kind != Kind::Email)
+        }),
+    ];
+    for (name, shuffled, ts_index) in [
+        ("in_order.db", false, true),
+        ("shuffled.db", true, true),
+        ("no_ts_index.db", true, false),
+    ] {
+        let path = export(dir.path(), name, 6_000, shuffled, ts_index);
+        let mut store = Store::open(&path).unwrap();
+        let cache = caches
+            .open_or_build(&store, telex::cache::BuildOptions::default())
+            .unwrap();
+        store.attach_cache(cache.path()).unwrap();
+        let all = parallel(&store, &Filter::default(), 2);
+        assert!(!store.reads_through_cache(&Filter::default()).unwrap());
+        for (text, keep) in cases {
+            let f = filter(&store, text);
+            assert!(store.reads_through_cache(&f).unwrap(), "{name} {text:?}");
+            let want: Vec<_> = all.iter().filter(|(e, f)| keep(e, f)).cloned().collect();
+            assert!(!want.is_empty() && want.len() < all.len() || text == "has:pii");
+            for threads in [1, 3] {
                 let got = parallel(&store, &f, threads);
                 assert_eq!(got.len(), want.len(), "{name} {text:?} {threads} threads");
                 assert!(got == want, "{name} {text:?} {threads} threads");

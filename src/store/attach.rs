@@ -84,6 +84,13 @@ impl Store {
         self.cache.as_ref().map(|c| c.path.as_path())
     }
 
+    /// Whether the events of `filter` are found through the attached cache's key table rather
+    /// than by testing every row of the export: its privacy terms are answered there, so an
+    /// ordered read finds the few events of `has:secret` without touching the others.
+    pub fn reads_through_cache(&self, filter: &Filter) -> Result<bool, StoreError> {
+        Ok(filter.needs_cache() && self.cache_plan(filter, keyed::Purpose::Page)?.is_some())
+    }
+
     /// The WHERE clause over the cache's key table, when the attached cache should answer.
     pub(super) fn cache_plan(
         &self,
