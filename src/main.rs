@@ -140,8 +140,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             // A bad policy file is a usage error, reported before the export is even opened.
             let (policy, source) = load_policy(policy.as_deref())?;
-            let store = open(&input.export)?;
+            let mut store = open(&input.export)?;
             let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
             let opts = AuditOptions {
                 format,
                 reveal: privacy.reveal,
@@ -161,7 +162,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .map_err(BatchError::from)?;
         }
         Some(Command::Export { input, args }) => {
-            batch::export::command::run(&input, &args, &mut out, io::stderr().is_terminal())?;
+            batch::export::command::run(
+                &input,
+                &args,
+                &mut out,
+                io::stderr().is_terminal(),
+                cli.no_cache,
+            )?;
         }
         Some(Command::Generate {
             out: path,

@@ -170,6 +170,55 @@ fn a_filter_narrows_the_audit() {
     assert!(md.contains("Only the events matching `category:census` were audited (2 of 13)"));
 }
 
+/// A filter with privacy terms builds the privacy cache, as `list`, `stats` and `scan` do: the
+/// audit then covers exactly the events `list` gives for it.
+#[test]
+fn a_privacy_filter_narrows_the_audit() {
+    let (dir, path) = fixture();
+    let d = dir.path();
+    let ids = |text: &str| -> BTreeSet<i64> {
+        text.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let audit = [
+        "audit",
+        "small.db",
+        "--policy",
+        "review.toml",
+        "--format",
+        "jsonl",
+    ];
+    let all = run(d, &path, &audit, 1);
+    let mut kept = Vec::new();
+    for filter in ["kind:email", "-kind:email"] {
+        let listed = ids(&run(
+            d,
+            &path,
+            &["list", "small.db", filter, "--format", "jsonl"],
+            0,
+        ));
+        let want: Vec<&str> = all
+            .lines()
+            .filter(|l| listed.contains(&ids(l).into_iter().next().unwrap()))
+            .collect();
+        let code = if want.is_empty() { 0 } else { 1 };
+        let mut args = audit.to_vec();
+        args.insert(2, filter);
+        let got = run(d, &path, &args, code);
+        assert_eq!(got.lines().collect::<Vec<_>>(), want, "{filter}");
+        assert!(!listed.is_empty(), "{filter}");
+        kept.push(want.len());
+    }
+    // A term and its negation split the violations between them.
+    assert!(kept.iter().all(|&n| n > 0), "{kept:?}");
+    assert_eq!(kept.iter().sum::<usize>(), all.lines().count());
+}
+
 #[test]
 fn errors_exit_2_with_one_line() {
     let (dir, path) = fixture();

@@ -686,6 +686,39 @@ fn samples_are_uniform_deterministic_and_in_time_order() {
     );
 }
 
+/// A filter with privacy terms builds the privacy cache, as `list`, `stats` and `scan` do: the
+/// sample holds exactly the events whose findings the terms describe, in time order.
+#[test]
+fn a_privacy_filter_exports_the_events_behind_it() {
+    let g = generated();
+    let source = g.events();
+    let found = |e: &Event| pii::scan_event(e);
+    type Keep = fn(&Event, &[telex::model::Finding]) -> bool;
+    let cases: [(&[&str], Keep); 2] = [
+        (&["has:secret"], |_, f| {
+            f.iter().any(|x| x.class() == telex::model::Class::Secret)
+        }),
+        (&["kind:email", "category:support"], |e, f| {
+            e.summary.category == "support" && f.iter().any(|x| x.kind == Kind::Email)
+        }),
+    ];
+    let mut in_time_order: Vec<&Event> = source.values().collect();
+    in_time_order.sort_by(|a, b| (&a.summary.ts, a.summary.id).cmp(&(&b.summary.ts, b.summary.id)));
+    for (i, (filter, keep)) in cases.into_iter().enumerate() {
+        let out = g.out(&format!("p{i}.jsonl"));
+        let mut args = filter.to_vec();
+        args.extend(["--out", out.to_str().unwrap(), "--redact", "mask"]);
+        g.export(&args);
+        let want: Vec<i64> = in_time_order
+            .iter()
+            .filter(|e| keep(e, &found(e)))
+            .map(|e| e.summary.id)
+            .collect();
+        assert!(!want.is_empty() && want.len() < source.len(), "{filter:?}");
+        assert_eq!(ids_of(&out), want, "{filter:?}");
+    }
+}
+
 #[test]
 fn refusals_are_one_line_and_leave_nothing_behind() {
     let g = generated();

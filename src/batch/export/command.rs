@@ -36,6 +36,7 @@ pub fn run(
     args: &ExportArgs,
     out: &mut dyn Write,
     show_progress: bool,
+    no_cache: bool,
 ) -> Result<(), BatchError> {
     // Usage errors first, before the export is even opened.
     let format = Format::of(&args.out)?;
@@ -46,8 +47,9 @@ pub fn run(
     if args.sample == Some(0) {
         return Err(usage("--sample must be at least 1"));
     }
-    let store = Store::open(&input.export)?;
+    let mut store = Store::open(&input.export)?;
     let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
+    let _cache = batch::privacy::attach_for(&mut store, &filter, no_cache)?;
     let (method, note) = match args.redact {
         RedactMode::Mask => (Method::Mask, None),
         RedactMode::Drop => (Method::Drop, None),
