@@ -11,7 +11,7 @@
 //! too for a filter with privacy terms when a cache is attached (`Store::reads_through_cache`),
 //! whose ordered read walks the cache's narrow rows and fetches only the matching events,
 //! where chunks would look up every export row in the cache (1M events, `has:secret`: 0.08 s
-//! against 1.3 s; for a filter that every event matches, 5–8 % slower).
+//! against 1.3 s; for a filter that every event matches, 5–10 % slower).
 //! Either way, results come back to the caller's thread and are delivered in chunk order
 //! through a reorder buffer of at most `4 × threads` chunks, so the order is
 //! `Store::for_each_event`'s whatever the thread count, and memory stays bounded.
