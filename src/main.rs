@@ -11,7 +11,7 @@ use telex::batch::audit::{self, AuditOptions};
 use telex::batch::scan::{self, ScanOptions};
 use telex::batch::{self, BatchError};
 use telex::cache::CacheDir;
-use telex::cli::{Cli, Command, filter_text, flags_first};
+use telex::cli::{Cli, Command, flags_first};
 use telex::generate::{self, GenerateOptions};
 use telex::policy::{self, Policy};
 use telex::store::Store;
@@ -81,10 +81,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             limit,
             privacy,
         }) => {
-            let mut store = open(&input.export)?;
-            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
-            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
-            batch::list(&store, &filter, format, limit, privacy.reveal, &mut out)?;
+            let opened = batch::privacy::open(&input, cli.no_cache)?;
+            batch::list(
+                &opened.store,
+                &opened.filter,
+                format,
+                limit,
+                privacy.reveal,
+                &mut out,
+            )?;
         }
         Some(Command::Show {
             export,
@@ -101,10 +106,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             top,
             privacy,
         }) => {
-            let mut store = open(&input.export)?;
-            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
-            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
-            batch::stats(&store, &filter, format, top, privacy.reveal, &mut out)?;
+            let opened = batch::privacy::open(&input, cli.no_cache)?;
+            batch::stats(
+                &opened.store,
+                &opened.filter,
+                format,
+                top,
+                privacy.reveal,
+                &mut out,
+            )?;
         }
         Some(Command::Scan {
             input,
@@ -115,9 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             // An unknown kind is a usage error, reported before the export is even opened.
             let fail_on = fail_on.as_deref().map(scan::parse_kind).transpose()?;
-            let mut store = open(&input.export)?;
-            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
-            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
+            let opened = batch::privacy::open(&input, cli.no_cache)?;
             let opts = ScanOptions {
                 format,
                 summary,
@@ -126,7 +134,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 progress: io::stderr().is_terminal(),
                 workers: threads(),
             };
-            let report = scan::scan(&store, &filter, &opts, &mut out)?;
+            let report = scan::scan(&opened.store, &opened.filter, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;
             if report.failing > 0 {
                 return Ok(ExitCode::from(1));
@@ -140,9 +148,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             // A bad policy file is a usage error, reported before the export is even opened.
             let (policy, source) = load_policy(policy.as_deref())?;
-            let mut store = open(&input.export)?;
-            let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
-            let _cache = batch::privacy::attach_for(&mut store, &filter, cli.no_cache)?;
+            let opened = batch::privacy::open(&input, cli.no_cache)?;
             let opts = AuditOptions {
                 format,
                 reveal: privacy.reveal,
@@ -150,7 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 policy_source: source,
                 workers: threads(),
             };
-            let report = audit::audit(&store, &filter, &policy, &opts, &mut out)?;
+            let report = audit::audit(&opened.store, &opened.filter, &policy, &opts, &mut out)?;
             out.flush().map_err(BatchError::from)?;
             if report.violations > 0 {
                 return Ok(ExitCode::from(1));

@@ -6,9 +6,31 @@ use std::time::{Duration, Instant};
 
 use super::BatchError;
 use crate::cache::{BuildOptions, Cache, CacheDir, CacheError, Distrust, Found};
+use crate::cli::{Input, filter_text};
 use crate::model::Filter;
 use crate::store::Store;
 use crate::text::thousands;
+
+/// A batch command's export, opened read-only, with its filter and the privacy cache attached
+/// for it (`attach_for`). Keep `cache` alive while `store` is used.
+pub struct Opened {
+    pub store: Store,
+    pub filter: Filter,
+    pub cache: Option<Cache>,
+}
+
+/// Opens `input`'s export and parses its filter, with the cache that filter needs: every batch
+/// command that takes a filter starts here, so none answers a privacy term without the cache.
+pub fn open(input: &Input, no_cache: bool) -> Result<Opened, BatchError> {
+    let mut store = Store::open(&input.export)?;
+    let filter = super::parse_filter(&store, &filter_text(&input.filter))?;
+    let cache = attach_for(&mut store, &filter, no_cache)?;
+    Ok(Opened {
+        store,
+        filter,
+        cache,
+    })
+}
 
 /// Attaches the cache to `store` and returns it (keep it alive while the store is used: a
 /// throwaway cache is deleted when dropped). A filter with privacy terms gets one built if

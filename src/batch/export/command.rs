@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{ExportError, ExportOptions, Format, Progress, Sample, export};
 use crate::batch::{self, BatchError};
-use crate::cli::{ExportArgs, Input, RedactMode, filter_text};
+use crate::cli::{ExportArgs, Input, RedactMode};
 use crate::model::Class;
 use crate::redact::{Key, Method, Redaction};
 use crate::store::Store;
@@ -47,9 +47,11 @@ pub fn run(
     if args.sample == Some(0) {
         return Err(usage("--sample must be at least 1"));
     }
-    let mut store = Store::open(&input.export)?;
-    let filter = batch::parse_filter(&store, &filter_text(&input.filter))?;
-    let _cache = batch::privacy::attach_for(&mut store, &filter, no_cache)?;
+    let batch::privacy::Opened {
+        store,
+        filter,
+        cache: _cache,
+    } = batch::privacy::open(input, no_cache)?;
     let (method, note) = match args.redact {
         RedactMode::Mask => (Method::Mask, None),
         RedactMode::Drop => (Method::Drop, None),
